@@ -1,0 +1,3 @@
+LsLab.Native.Engine.Initialize();
+using var a = TorchSharp.torch.ones(3, 3);
+Console.WriteLine(a.sum().item<float>());
