@@ -1,3 +1,17 @@
-LsLab.Native.Engine.Initialize();
-using var a = TorchSharp.torch.ones(3, 3);
-Console.WriteLine(a.sum().item<float>());
+using System.CommandLine;
+using LsLab.Cli;
+using LsLab.Cli.Commands;
+
+var root = new RootCommand(
+    "LsLab: label smoothing, calibration, distillation and the geometry behind them\n" +
+    "(Müller, Kornblith & Hinton, \"When Does Label Smoothing Help?\", NeurIPS 2019).\n\n" +
+    "Start with:\n" +
+    "  lslab train --model mlp --alpha 0.1 --epochs 3 --out runs/mlp-ls\n" +
+    "  lslab evaluate --run runs/mlp-ls\n" +
+    "  lslab datasets");
+// One line per command; each lives in Commands/<Name>Command.cs.
+root.Subcommands.Add(TrainCommand.Build());
+root.Subcommands.Add(EvaluateCommand.Build());
+root.Subcommands.Add(DatasetsCommand.Build());
+root.Subcommands.Add(InfoCommand.Build());
+return Cli.Invoke(root, args);

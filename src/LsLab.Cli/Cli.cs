@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace LsLab.Cli;
+
+/// <summary>Shared CLI plumbing: error handling and the options many commands have.</summary>
+public static class Cli
+{
+    /// <summary>Parses and runs; user errors become one line on stderr and exit code 2, with no stack trace.</summary>
+    public static int Invoke(RootCommand root, string[] args)
+    {
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        try
+        {
+            return root.Parse(args).Invoke(config);
+        }
+        catch (Exception e) when (UserError(e) is string message)
+        {
+            Console.Error.WriteLine($"error: {message}");
+            return 2;
+        }
+    }
+
+    static string? UserError(Exception e) => e switch
+    {
+        LsLabException x => x.Message,
+        InvalidDataException x => x.Message,
+        FileNotFoundException x => x.Message,
+        DirectoryNotFoundException x => x.Message,
+        UnauthorizedAccessException x => x.Message,
+        AggregateException { InnerExceptions.Count: 1 } a => UserError(a.InnerException!),
+        _ => null,
+    };
+
+    /// <summary>--quiet: no live progress bar, one line per epoch.</summary>
+    public static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress bar; one line per epoch (for logs)." };
+
+    /// <summary>--threads: libtorch intra-op threads.</summary>
+    public static Option<int> ThreadsOption() => new("--threads") { Description = "CPU threads for libtorch (0 = all cores).", DefaultValueFactory = _ => 0 };
+
+    /// <summary>Writes a two-column table of name/value pairs.</summary>
+    public static void PrintTable(string title, IEnumerable<(string Name, string Value)> rows)
+    {
+        var table = new Table().Title(Markup.Escape(title)).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        foreach (var (n, v) in rows) table.AddRow(Markup.Escape(n), Markup.Escape(v));
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using LsLab.Data;
+using LsLab.Native;
+using LsLab.Runs;
+using LsLab.Training;
+
+namespace LsLab.Cli.Commands;
+
+/// <summary>`lslab evaluate`: accuracy and NLL of a trained run; saves logits and labels as .npy.</summary>
+public static class EvaluateCommand
+{
+    public static Command Build()
+    {
+        var runDir = new Option<string>("--run", "-r") { Description = "Run folder made by `lslab train`.", Required = true };
+        var split = new Option<string>("--split", "-s") { Description = "test, validation or train.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "validation", "train");
+        var threads = Cli.ThreadsOption();
+        var cmd = new Command("evaluate",
+            "Accuracy and NLL of a trained run on one split; writes eval/<split>/logits.npy (float32 [N,K]), labels.npy (int64 [N]) and score.json.\n\n" +
+            "Examples:\n  lslab evaluate --run runs/mlp-ls\n  lslab evaluate --run runs/mlp-ls --split validation\n" +
+            "  python -c \"import numpy as np; print(np.load('runs/mlp-ls/eval/test/logits.npy').shape)\"")
+        { runDir, split, threads };
+        cmd.SetAction(p =>
+        {
+            Engine.Initialize(p.GetValue(threads));
+            var run = new RunFolder(p.GetValue(runDir)!);
+            var result = Evaluation.Evaluate(run, p.GetValue(split)!);
+            Cli.PrintTable($"{run.Path} — {result.Split} ({result.Score.Count} examples)", new[]
+            {
+                ("accuracy", result.Score.Accuracy.ToString("P2")),
+                ("NLL", result.Score.Nll.ToString("F4")),
+                ("logits", result.LogitsPath),
+                ("labels", result.LabelsPath),
+            });
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,30 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LsLab.Models;
+
+/// <summary>Fully connected net: input → hidden → hidden → K, ReLU, dropout after each hidden layer.</summary>
+public sealed class Mlp : Classifier
+{
+    readonly Linear fc1, fc2, head;
+    readonly Dropout drop;
+
+    public Mlp(ModelSpec spec, int hidden, double dropout, string name) : base(name)
+    {
+        fc1 = nn.Linear(spec.InputSize, hidden);
+        fc2 = nn.Linear(hidden, hidden);
+        head = nn.Linear(hidden, spec.NumClasses);
+        drop = nn.Dropout(dropout);
+        RegisterComponents();
+    }
+
+    public override Linear Head => head;
+
+    public override Tensor Features(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var h = drop.forward(nn.functional.relu(fc1.forward(x.flatten(1))));
+        return drop.forward(nn.functional.relu(fc2.forward(h))).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,50 @@
+namespace LsLab.Training;
+
+/// <summary>Learning-rate schedules: cosine decay to 0, step (÷10 at 50% and 75% of training), constant.</summary>
+public enum Schedule { Cosine, Step, Constant }
+
+/// <summary>Everything that defines a training run; saved as config.json in the run folder.</summary>
+public sealed record TrainOptions
+{
+    public string Dataset { get; init; } = "fashion-mnist";
+    public string? DataDir { get; init; }
+    public string Model { get; init; } = "mlp";
+    /// <summary>Label-smoothing α in [0,1): targets y(1−α)+α/K.</summary>
+    public double Alpha { get; init; }
+    public int Epochs { get; init; } = 10;
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Peak learning rate; null picks the model's default (0.1 for ResNets, 0.05 otherwise).</summary>
+    public double? LearningRate { get; init; }
+    public double Momentum { get; init; } = 0.9;
+    public bool Nesterov { get; init; } = true;
+    /// <summary>L2 weight decay; null picks the model's default (5e-4 for conv nets, 0 for MLPs).</summary>
+    public double? WeightDecay { get; init; }
+    public Schedule Schedule { get; init; } = Schedule.Cosine;
+    /// <summary>Linear warm-up length in epochs (fractional allowed).</summary>
+    public double WarmupEpochs { get; init; }
+    public int Seed { get; init; }
+    /// <summary>Random crop with padding (and horizontal flip where the data set allows).</summary>
+    public bool Augment { get; init; }
+    /// <summary>Fraction of the training set held out as a seeded validation split.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>Hidden width for mlp/mlp-small/convnet (null = model default).</summary>
+    public int? Width { get; init; }
+    public double? Dropout { get; init; }
+    /// <summary>Use only the first N training examples (after the split): for quick runs and tests.</summary>
+    public int? TrainLimit { get; init; }
+
+    public double EffectiveLearningRate => LearningRate ?? (Model.StartsWith("resnet", StringComparison.OrdinalIgnoreCase) ? 0.1 : 0.05);
+    public double EffectiveWeightDecay => WeightDecay ?? (Model.StartsWith("mlp", StringComparison.OrdinalIgnoreCase) ? 0.0 : 5e-4);
+
+    /// <summary>Checks ranges and names the bad option.</summary>
+    public TrainOptions Validate()
+    {
+        Losses.LabelSmoothing.Validate(Alpha, "--alpha");
+        if (Epochs < 1) throw new LsLabException($"--epochs must be ≥ 1, got {Epochs}.");
+        if (BatchSize < 1) throw new LsLabException($"--batch-size must be ≥ 1, got {BatchSize}.");
+        if (EffectiveLearningRate <= 0 || double.IsNaN(EffectiveLearningRate)) throw new LsLabException($"--lr must be > 0, got {EffectiveLearningRate}.");
+        if (ValidationFraction < 0 || ValidationFraction >= 1) throw new LsLabException($"--val-fraction must be in [0,1), got {ValidationFraction}.");
+        if (Momentum < 0 || Momentum >= 1) throw new LsLabException($"--momentum must be in [0,1), got {Momentum}.");
+        return this;
+    }
+}
