@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using Spectre.Console;
 
 namespace LsLab.Cli;
@@ -9,6 +11,8 @@ public static class Cli
     /// <summary>Parses and runs; user errors become one line on stderr and exit code 2, with no stack trace.</summary>
     public static int Invoke(RootCommand root, string[] args)
     {
+        foreach (var h in root.Options.OfType<HelpOption>())
+            if (h.Action is HelpAction standard) h.Action = new HelpWithExamples(standard);
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         try
         {
@@ -31,6 +35,26 @@ public static class Cli
         AggregateException { InnerExceptions.Count: 1 } a => UserError(a.InnerException!),
         _ => null,
     };
+
+    static readonly Dictionary<Command, string> ExampleText = new();
+
+    /// <summary>Adds an "Examples:" section to the command's --help.</summary>
+    public static Command WithExamples(this Command command, params string[] lines)
+    {
+        ExampleText[command] = string.Join(Environment.NewLine, lines.Select(l => "  " + l));
+        return command;
+    }
+
+    sealed class HelpWithExamples(HelpAction standard) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            int code = standard.Invoke(parseResult);
+            if (ExampleText.TryGetValue(parseResult.CommandResult.Command, out var text))
+                parseResult.InvocationConfiguration.Output.WriteLine($"Examples:{Environment.NewLine}{text}{Environment.NewLine}");
+            return code;
+        }
+    }
 
     /// <summary>--quiet: no live progress bar, one line per epoch.</summary>
     public static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress bar; one line per epoch (for logs)." };

@@ -2,6 +2,8 @@ using System.CommandLine;
 using LsLab.Cli;
 using LsLab.Cli.Commands;
 
+if (LsLab.Native.AllocatorTuning.ReexecIfNeeded(args) is int childExit) return childExit;
+
 var root = new RootCommand(
     "LsLab: label smoothing, calibration, distillation and the geometry behind them\n" +
     "(Müller, Kornblith & Hinton, \"When Does Label Smoothing Help?\", NeurIPS 2019).\n\n" +

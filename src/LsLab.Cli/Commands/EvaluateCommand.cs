@@ -16,10 +16,12 @@ public static class EvaluateCommand
         split.AcceptOnlyFromAmong("test", "validation", "train");
         var threads = Cli.ThreadsOption();
         var cmd = new Command("evaluate",
-            "Accuracy and NLL of a trained run on one split; writes eval/<split>/logits.npy (float32 [N,K]), labels.npy (int64 [N]) and score.json.\n\n" +
-            "Examples:\n  lslab evaluate --run runs/mlp-ls\n  lslab evaluate --run runs/mlp-ls --split validation\n" +
-            "  python -c \"import numpy as np; print(np.load('runs/mlp-ls/eval/test/logits.npy').shape)\"")
+            "Accuracy and NLL of a trained run; writes eval/<split>/logits.npy (float32 [N,K]), labels.npy (int64 [N]), score.json.")
         { runDir, split, threads };
+        cmd.WithExamples(
+            "lslab evaluate --run runs/mlp-ls",
+            "lslab evaluate --run runs/mlp-ls --split validation",
+            "python3 -c \"import numpy as np; print(np.load('runs/mlp-ls/eval/test/logits.npy').shape)\"");
         cmd.SetAction(p =>
         {
             Engine.Initialize(p.GetValue(threads));

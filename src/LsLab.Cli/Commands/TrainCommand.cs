@@ -35,15 +35,15 @@ public static class TrainCommand
         var threads = Cli.ThreadsOption();
 
         var cmd = new Command("train",
-            "Train a classifier with label smoothing; writes config.json, per-epoch checkpoints, metrics.json and model.dat.\n\n" +
-            "Examples:\n" +
-            "  lslab train --model mlp --alpha 0.1 --epochs 3 --out runs/mlp-ls\n" +
-            "  lslab train --dataset fashion-mnist --model resnet20 --alpha 0.1 --epochs 10 --augment --out runs/r20-ls\n" +
-            "  lslab train --out runs/r20-ls --resume ...same options...   # after an interruption")
+            "Train a classifier with label smoothing into a run folder (config, checkpoints, metrics, model).")
         {
             dataset, dataDir, model, alpha, epochs, batch, lr, momentum, noNesterov, wd, schedule, warmup, seed, augment,
             valFraction, width, dropout, limit, outDir, resume, quiet, threads,
         };
+        cmd.WithExamples(
+            "lslab train --model mlp --alpha 0.1 --epochs 3 --out runs/mlp-ls",
+            "lslab train --dataset fashion-mnist --model resnet20 --alpha 0.1 --epochs 10 --augment --out runs/r20-ls",
+            "lslab train --model resnet20 --alpha 0.1 --epochs 10 --augment --out runs/r20-ls --resume   # after an interruption");
         cmd.SetAction(p =>
         {
             Engine.Initialize(p.GetValue(threads));

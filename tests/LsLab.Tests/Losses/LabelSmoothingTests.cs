@@ -6,7 +6,7 @@ namespace LsLab.Tests.Losses;
 
 public class LabelSmoothingTests
 {
-    public LabelSmoothingTests() => Native.Engine.Initialize();
+    public LabelSmoothingTests() => Engine.Initialize();
 
     static JsonElement Fixture()
     {

@@ -5,7 +5,7 @@ namespace LsLab.Tests.Models;
 
 public class ModelTests
 {
-    public ModelTests() => Native.Engine.Initialize();
+    public ModelTests() => Engine.Initialize();
 
     [Theory]
     [InlineData("mlp", 1, 28, 1200)]

@@ -7,7 +7,7 @@ namespace LsLab.Tests.Training;
 
 public class TrainerTests
 {
-    public TrainerTests() => Native.Engine.Initialize();
+    public TrainerTests() => Engine.Initialize();
 
     static TrainOptions Options(int epochs = 3) => new()
     {
