@@ -16,4 +16,5 @@ root.Subcommands.Add(TrainCommand.Build());
 root.Subcommands.Add(EvaluateCommand.Build());
 root.Subcommands.Add(DatasetsCommand.Build());
 root.Subcommands.Add(InfoCommand.Build());
+root.Subcommands.Add(ExperimentCommand.Build());
 return Cli.Invoke(root, args);

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using LsLab.Experiments;
+using LsLab.Native;
+using LsLab.Training;
+using Spectre.Console;
+
+namespace LsLab.Cli.Commands;
+
+/// <summary>`lslab experiment NAME`: run one experiment of the paper (one subcommand per catalog entry).</summary>
+public static class ExperimentCommand
+{
+    public static Command Build()
+    {
+        var cmd = new Command("experiment", "Run one experiment of the paper and write its tables, figures and results.json.");
+        foreach (var (name, description) in ExperimentCatalog.List())
+        {
+            var profile = new Option<Profile>("--profile", "-p") { Description = "Tiny (seconds, plumbing), Quick (embedded data, minutes), Full (installed data, paper-sized).", DefaultValueFactory = _ => Profile.Quick };
+            var outDir = new Option<string>("--out", "-o") { Description = "Output folder.", DefaultValueFactory = _ => Path.Combine("out", "experiments", name) };
+            var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the data set's files (default: auto-discovery, then the embedded subset)." };
+            var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 0 };
+            var quiet = Cli.QuietOption();
+            var threads = Cli.ThreadsOption();
+            var sub = new Command(name, description) { profile, outDir, dataDir, seed, quiet, threads };
+            sub.WithExamples($"lslab experiment {name}", $"lslab experiment {name} --profile full --out out/{name}-full");
+            sub.SetAction(p =>
+            {
+                Engine.Initialize(p.GetValue(threads));
+                var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed));
+                var result = ExperimentCatalog.Create(name).Run(ctx);
+                Render(result);
+                AnsiConsole.MarkupLine($"results: [blue]{Markup.Escape(Path.Combine(ctx.OutDir, "results.json"))}[/]");
+                return 0;
+            });
+            cmd.Subcommands.Add(sub);
+        }
+        return cmd;
+    }
+
+    /// <summary>Prints an experiment's tables, claims and findings.</summary>
+    public static void Render(ExperimentResult result)
+    {
+        AnsiConsole.Write(new Rule(Markup.Escape(result.Title)));
+        foreach (var t in result.Tables)
+        {
+            var table = new Table().Title(Markup.Escape(t.Title));
+            foreach (var c in t.Columns) table.AddColumn(Markup.Escape(c));
+            foreach (var r in t.Rows) table.AddRow(r.Select(Markup.Escape).ToArray());
+            if (t.Note is not null) table.Caption(Markup.Escape(t.Note));
+            AnsiConsole.Write(table);
+        }
+        foreach (var c in result.Claims)
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(c.Verdict.ToString())}[/]: {Markup.Escape(c.Statement)} paper: {Markup.Escape(c.PaperValue)}; ours: {Markup.Escape(c.OurValue)} ({Markup.Escape(c.Why)})");
+        foreach (var f in result.Findings) AnsiConsole.MarkupLine(Markup.Escape(f));
+        foreach (var f in result.Figures) AnsiConsole.MarkupLine($"figure: {Markup.Escape(f.PngPath)}");
+    }
+}

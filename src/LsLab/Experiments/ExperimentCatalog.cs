@@ -1,0 +1,16 @@
+namespace LsLab.Experiments;
+
+/// <summary>Every experiment of the paper by name, in the order `reproduce` runs them. One line each.</summary>
+public static class ExperimentCatalog
+{
+    static readonly List<(string Name, string Description, Func<IExperiment> Create)> Entries = new()
+    {
+        ("accuracy", "Table 2 analogue: accuracy with and without label smoothing, per data set and architecture", () => new AccuracyExperiment()),
+    };
+
+    public static IEnumerable<(string Name, string Description)> List() => Entries.Select(e => (e.Name, e.Description));
+
+    public static IExperiment Create(string name) =>
+        Entries.FirstOrDefault(e => e.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Create?.Invoke()
+        ?? throw new LsLabException($"Unknown experiment '{name}'. Known: {string.Join(", ", Entries.Select(e => e.Name))}.");
+}
