@@ -3,6 +3,8 @@ using LsLab.Experiments;
 using LsLab.Native;
 using LsLab.Training;
 using Spectre.Console;
+using Profile = LsLab.Experiments.Profile;
+using Progress = LsLab.Training.Progress;
 
 namespace LsLab.Cli.Commands;
 
