@@ -17,7 +17,7 @@ public static class TrainCommand
         var alpha = new Option<double>("--alpha", "-a") { Description = "Label smoothing α in [0,1): targets y(1−α)+α/K (PyTorch semantics).", DefaultValueFactory = _ => 0.0 };
         var epochs = new Option<int>("--epochs", "-e") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch-size") { Description = "Examples per SGD step.", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 0.1 for ResNets, 0.05 otherwise)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 0.1)." };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 };
         var noNesterov = new Option<bool>("--no-nesterov") { Description = "Plain momentum instead of Nesterov." };
         var wd = new Option<double?>("--weight-decay") { Description = "L2 weight decay (default 5e-4 for conv nets, 0 for MLPs)." };
@@ -27,7 +27,7 @@ public static class TrainCommand
         var augment = new Option<bool>("--augment") { Description = "Random crop with padding (+ horizontal flip where the data set allows)." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share of train held out (seeded, per class) as validation.", DefaultValueFactory = _ => 0.1 };
         var width = new Option<int?>("--width") { Description = "Hidden width for mlp, mlp-small, convnet." };
-        var dropout = new Option<double?>("--dropout") { Description = "Dropout for mlp / mlp-small (default 0.5 / 0)." };
+        var dropout = new Option<double?>("--dropout") { Description = "Dropout for mlp / mlp-small (default 0.2 / 0)." };
         var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training examples (quick runs)." };
         var outDir = new Option<string>("--out", "-o") { Description = "Run folder to create (or resume).", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out (the configuration must match)." };

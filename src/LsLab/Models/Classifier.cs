@@ -37,7 +37,7 @@ public static class ModelRegistry
 {
     static readonly Dictionary<string, (string Description, Func<ModelSpec, Classifier> Create)> Models = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["mlp"] = ("784-1200-1200-K ReLU with dropout: the paper's MNIST teacher", s => new Mlp(s, s.HiddenWidth ?? 1200, s.Dropout ?? 0.5, "mlp")),
+        ["mlp"] = ("784-1200-1200-K ReLU with dropout: the paper's MNIST teacher", s => new Mlp(s, s.HiddenWidth ?? 1200, s.Dropout ?? 0.2, "mlp")),
         ["mlp-small"] = ("two hidden layers of --width (800) units, no regularisation: the paper's MNIST student", s => new Mlp(s, s.HiddenWidth ?? 800, s.Dropout ?? 0.0, "mlp-small")),
         ["convnet"] = ("small CNN: conv5x5-32, pool, conv5x5-64, pool, fc-256", s => new ConvNet(s)),
         ["alexnet"] = ("CIFAR 'AlexNet' of the TF tutorial: conv5x5-64, pool, LRN, conv5x5-64, LRN, pool, fc384, fc192", s => new AlexNet(s)),

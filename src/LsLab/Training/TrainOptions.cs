@@ -13,7 +13,7 @@ public sealed record TrainOptions
     public double Alpha { get; init; }
     public int Epochs { get; init; } = 10;
     public int BatchSize { get; init; } = 128;
-    /// <summary>Peak learning rate; null picks the model's default (0.1 for ResNets, 0.05 otherwise).</summary>
+    /// <summary>Peak learning rate; null picks the default 0.1.</summary>
     public double? LearningRate { get; init; }
     public double Momentum { get; init; } = 0.9;
     public bool Nesterov { get; init; } = true;
@@ -33,7 +33,7 @@ public sealed record TrainOptions
     /// <summary>Use only the first N training examples (after the split): for quick runs and tests.</summary>
     public int? TrainLimit { get; init; }
 
-    public double EffectiveLearningRate => LearningRate ?? (Model.StartsWith("resnet", StringComparison.OrdinalIgnoreCase) ? 0.1 : 0.05);
+    public double EffectiveLearningRate => LearningRate ?? 0.1;
     public double EffectiveWeightDecay => WeightDecay ?? (Model.StartsWith("mlp", StringComparison.OrdinalIgnoreCase) ? 0.0 : 5e-4);
 
     /// <summary>Checks ranges and names the bad option.</summary>
