@@ -17,4 +17,7 @@ root.Subcommands.Add(EvaluateCommand.Build());
 root.Subcommands.Add(DatasetsCommand.Build());
 root.Subcommands.Add(InfoCommand.Build());
 root.Subcommands.Add(ExperimentCommand.Build());
+root.Subcommands.Add(ReproduceCommand.Build());
+root.Subcommands.Add(RunsCommand.Build());
+root.Subcommands.Add(RunsCommand.BuildRunCell());
 return Cli.Invoke(root, args);

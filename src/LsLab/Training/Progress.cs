@@ -25,6 +25,41 @@ public static class Progress
         quiet || System.Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive
             ? new LineReporter(quiet) : new BarReporter();
 
+    /// <summary>
+    /// Runs <paramref name="work"/> under one live display with an overall bar of
+    /// <paramref name="overallSteps"/>; the reporter handed to it adds a bar per run inside it.
+    /// Falls back to plain lines when not on an interactive terminal.
+    /// </summary>
+    public static void Overall(string title, long overallSteps, bool quiet, Action<IProgressTask, IProgressReporter> work)
+    {
+        if (quiet || System.Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            var lines = new LineReporter(quiet);
+            lines.Run(title, overallSteps, overall => work(overall, lines));
+            return;
+        }
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                     new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var overall = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, overallSteps));
+                work(new BarReporter.SpectreTask(overall, title), new NestedReporter(ctx));
+                overall.Value = overall.MaxValue;
+            });
+    }
+
+    sealed class NestedReporter(ProgressContext ctx) : IProgressReporter
+    {
+        public void Run(string title, long totalSteps, Action<IProgressTask> work)
+        {
+            var task = ctx.AddTask(Markup.Escape(title), maxValue: Math.Max(1, totalSteps));
+            try { work(new BarReporter.SpectreTask(task, title)); }
+            finally { task.Value = task.MaxValue; task.StopTask(); }
+        }
+    }
+
     /// <summary>Reports nothing (tests).</summary>
     public static IProgressReporter None { get; } = new NullReporter();
 
@@ -66,7 +101,7 @@ public static class Progress
                 });
         }
 
-        sealed class SpectreTask(ProgressTask task, string title) : IProgressTask
+        internal sealed class SpectreTask(ProgressTask task, string title) : IProgressTask
         {
             public void Advance(long steps, string? status = null)
             {

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using LsLab.Reporting;
+using LsLab.Runs;
+using LsLab.Training;
+
+namespace LsLab.Experiments;
+
+/// <summary>
+/// `lslab reproduce`: every experiment of the catalog, each training run through the shared run
+/// store (so a restart after kill -9 redoes only what did not finish, and several processes can
+/// share the work), then the report.
+/// </summary>
+public static class Reproduction
+{
+    public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0);
+
+    /// <summary>Runs the experiments and writes OUT/report; returns the results in catalog order.</summary>
+    public static IReadOnlyList<ExperimentResult> Run(Options o, string command)
+    {
+        var sw = Stopwatch.StartNew();
+        var started = DateTime.UtcNow;
+        var names = ExperimentCatalog.List().Select(e => e.Name)
+            .Where(n => o.Only is null || o.Only.Count == 0 || o.Only.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (o.Only is { Count: > 0 })
+            foreach (var want in o.Only)
+                if (!names.Contains(want, StringComparer.OrdinalIgnoreCase))
+                    throw new LsLabException($"--only: unknown experiment '{want}'. Known: {string.Join(", ", ExperimentCatalog.List().Select(e => e.Name))}.");
+        using var store = new RunStore(o.OutDir);
+        var results = new List<ExperimentResult>();
+        Progress.Overall($"reproduce ({o.Profile})", names.Count, o.Quiet, (overall, perRun) =>
+        {
+            foreach (var name in names)
+            {
+                overall.Advance(0, $"{name}");
+                var stored = new StoredTraining(store, name, perRun);
+                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed);
+                ctx = ctx.WithTrainer((run, opts, obj) => stored.Train(ctx.RunFolderFor(run), run, opts with { DataDir = opts.DataDir ?? o.DataDir }, obj));
+                var result = ExperimentCatalog.Create(name).Run(ctx);
+                result.Save(ctx.OutDir);
+                results.Add(result);
+                overall.Log($"{name}: done ({result.Claims.Count} claims, {result.Figures.Count} figures)");
+                overall.Advance(1);
+            }
+        });
+        Report.Write(Path.Combine(o.OutDir, "report"), results,
+            new ReportInfo(o.Profile.ToString(), started, sw.Elapsed.TotalSeconds,
+                $"{Environment.ProcessorCount} cores, {Native.MklOverride.CpuVendor()}, TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}", command));
+        return results;
+    }
+}
