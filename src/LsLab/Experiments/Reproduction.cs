@@ -39,7 +39,7 @@ public static class Reproduction
             {
                 overall.Advance(0, $"{name}");
                 var stored = new StoredTraining(store, name, perRun);
-                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed);
+                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed, Path.Combine(o.OutDir, "runs"));
                 ctx = ctx.WithTrainer((run, opts, obj) => stored.Train(ctx.RunFolderFor(run), run, opts with { DataDir = opts.DataDir ?? o.DataDir }, obj));
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 if (o.Profile == Profile.Tiny) result = TinyVerdicts(result);
