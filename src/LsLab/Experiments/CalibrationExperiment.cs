@@ -18,7 +18,7 @@ public sealed class CalibrationExperiment : IExperiment
 
     static (string Dataset, string Model, int Epochs, bool Augment, int? Limit, double[] Alphas) Setup(Profile p) => p switch
     {
-        Profile.Tiny => (DatasetCatalog.Embedded, "mlp-small", 1, false, 600, new[] { 0.0, 0.1 }),
+        Profile.Tiny => (DatasetCatalog.Embedded, "mlp-small", 1, false, 600, new[] { 0.0, 0.05, 0.1 }),
         Profile.Quick => (DatasetCatalog.Embedded, "mlp", 5, false, null, new[] { 0.0, 0.05, 0.1 }),
         _ => ("fashion-mnist", "resnet20", 15, true, null, new[] { 0.0, 0.05, 0.1, 0.2 }),
     };
