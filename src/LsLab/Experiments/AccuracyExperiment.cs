@@ -43,7 +43,7 @@ public sealed class AccuracyExperiment : IExperiment
                         Dataset = dataset, Model = model, Alpha = alphas[a], Epochs = epochs, Augment = augment,
                         Seed = ctx.Seed + s, TrainLimit = limit, DataDir = ctx.DataDir,
                     };
-                    var run = ctx.Train($"{dataset}-{model}-a{alphas[a].ToString(CultureInfo.InvariantCulture)}-s{ctx.Seed + s}", o, null);
+                    var run = ctx.Train(o);
                     accs.Add(Evaluation.Evaluate(run, "test").Score.Accuracy);
                 }
                 means[a] = accs.Average();

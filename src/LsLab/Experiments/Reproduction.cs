@@ -14,6 +14,12 @@ public static class Reproduction
 {
     public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0);
 
+    /// <summary>The tiny profile checks plumbing only: its numbers decide nothing.</summary>
+    static ExperimentResult TinyVerdicts(ExperimentResult r) => r with
+    {
+        Claims = r.Claims.Select(c => c with { Verdict = Verdict.Inconclusive, Why = "tiny profile (plumbing check, a few steps): not evidence either way" }).ToList(),
+    };
+
     /// <summary>Runs the experiments and writes OUT/report; returns the results in catalog order.</summary>
     public static IReadOnlyList<ExperimentResult> Run(Options o, string command)
     {
@@ -33,9 +39,10 @@ public static class Reproduction
             {
                 overall.Advance(0, $"{name}");
                 var stored = new StoredTraining(store, name, perRun);
-                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed);
+                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed, Path.Combine(o.OutDir, "runs"));
                 ctx = ctx.WithTrainer((run, opts, obj) => stored.Train(ctx.RunFolderFor(run), run, opts with { DataDir = opts.DataDir ?? o.DataDir }, obj));
                 var result = ExperimentCatalog.Create(name).Run(ctx);
+                if (o.Profile == Profile.Tiny) result = TinyVerdicts(result);
                 result.Save(ctx.OutDir);
                 results.Add(result);
                 overall.Log($"{name}: done ({result.Claims.Count} claims, {result.Figures.Count} figures)");
