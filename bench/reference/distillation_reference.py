@@ -7,7 +7,7 @@ Inputs are written in full into the JSON so the C# test needs no RNG agreement.
 Modes (student logits s, teacher logits t, labels y, temperature T, weight beta):
   hinton : (1-beta)*CE(s, y) + beta * T^2 * KL(softmax(t/T) || softmax(s/T)), KL 'batchmean'
   paper  : (1-beta)*CE(s, y) + beta * KL(softmax(t/T) || softmax(s))          (student temperature 1)
-  logits : (1-beta)*CE(s, y) + beta * mean_n 1/2 * sum_k (s - t)^2             (paper's MNIST variant)
+  logits : (1-beta)*CE(s, y) + beta * mean_n 1/2 * mean_k (s - t)^2            (paper's MNIST variant)
 Also the equivalent smoothing gamma = mean_n sum_k (1 - y_k) * softmax(t/T)_k * K/(K-1).
 """
 import json
@@ -24,7 +24,7 @@ def kd(s, t, y, T, beta, mode):
     elif mode == "paper":
         soft = F.kl_div(F.log_softmax(s, dim=1), F.softmax(t / T, dim=1), reduction="batchmean")
     else:
-        soft = 0.5 * ((s - t) ** 2).sum(dim=1).mean()
+        soft = 0.5 * ((s - t) ** 2).mean(dim=1).mean()
     return (1 - beta) * ce + beta * soft, ce, soft
 
 

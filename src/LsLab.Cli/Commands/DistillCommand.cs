@@ -17,7 +17,7 @@ public static class DistillCommand
         var studentModel = new Option<string>("--student-model", "-m") { Description = $"Student model: {models}.", DefaultValueFactory = _ => "mlp-small" };
         var temperature = new Option<double>("--temperature", "-T") { Description = "Teacher softmax temperature T (> 0).", DefaultValueFactory = _ => 4.0 };
         var beta = new Option<double>("--beta", "-b") { Description = "Weight β of the teacher term: (1−β)·CE(labels) + β·soft. β=1 ignores the labels.", DefaultValueFactory = _ => 0.9 };
-        var soft = new Option<SoftTerm>("--soft") { Description = "Soft term: Hinton = T²·KL(p_t(T)‖p_s(T)); Paper = KL(p_t(T)‖p_s(1)) (the paper's CIFAR students); Logits = ½·Σ(z_s−z_t)² (the paper's MNIST student).", DefaultValueFactory = _ => SoftTerm.Hinton };
+        var soft = new Option<SoftTerm>("--soft") { Description = "Soft term: Hinton = T²·KL(p_t(T)‖p_s(T)); Paper = KL(p_t(T)‖p_s(1)) (the paper's CIFAR students); Logits = ½·mean_k (z_s−z_t)² (the paper's MNIST student).", DefaultValueFactory = _ => SoftTerm.Hinton };
         var dataset = new Option<string?>("--dataset", "-d") { Description = "Student's data set (default: the teacher's)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder holding the data set's files (default: the teacher's)." };
         var epochs = new Option<int>("--epochs", "-e") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };

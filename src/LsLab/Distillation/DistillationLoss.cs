@@ -13,7 +13,11 @@ public enum SoftTerm
     /// temperature varies; the student's softmax stays at 1, so there is no T² factor.
     /// </summary>
     Paper,
-    /// <summary>Müller et al. (2019), MNIST anecdote: ½·Σ_k (z_student − z_teacher)² on raw logits (the high-temperature limit).</summary>
+    /// <summary>
+    /// Müller et al. (2019), MNIST anecdote: "½ squared error on logits", taken as ½·(1/K)·Σ_k (z_student − z_teacher)²
+    /// on raw logits. The 1/K makes it the high-temperature limit of T²·KL (Hinton et al. 2015 §2.1: for
+    /// zero-mean logits T²·KL → (1/2K)·Σ_k (z_s − z_t)²), which is the equivalence the paper invokes.
+    /// </summary>
     Logits,
 }
 
@@ -74,11 +78,11 @@ public static class DistillationLoss
         return kl.MoveToOuterDisposeScope();
     }
 
-    /// <summary>(1/N)·Σ_n ½·Σ_k (s_nk − t_nk)²: squared error on raw logits, summed over classes.</summary>
+    /// <summary>(1/N)·Σ_n ½·(1/K)·Σ_k (s_nk − t_nk)²: squared error on raw logits, averaged over classes and batch.</summary>
     public static Tensor LogitSquaredError(Tensor studentLogits, Tensor teacherLogits)
     {
         using var scope = NewDisposeScope();
-        return ((studentLogits - teacherLogits).square().sum(-1) * 0.5).mean().MoveToOuterDisposeScope();
+        return ((studentLogits - teacherLogits).square().mean() * 0.5).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -80,10 +80,24 @@ public class DistillationLossTests
         double kl = 0.75 * Math.Log(1.5) + 0.25 * Math.Log(0.5);
         Assert.Equal(0.4 * Math.Log(2) + 0.6 * 4 * kl, DistillationLoss.Loss(s, t, y, 2, 0.6, SoftTerm.Hinton).item<double>(), 12);
         Assert.Equal(0.4 * Math.Log(2) + 0.6 * kl, DistillationLoss.Loss(s, t, y, 2, 0.6, SoftTerm.Paper).item<double>(), 12);
-        Assert.Equal(0.4 * Math.Log(2) + 0.6 * 0.5 * Math.Pow(2 * Math.Log(3), 2), DistillationLoss.Loss(s, t, y, 2, 0.6, SoftTerm.Logits).item<double>(), 12);
+        Assert.Equal(0.4 * Math.Log(2) + 0.6 * 0.5 * Math.Pow(2 * Math.Log(3), 2) / 2, DistillationLoss.Loss(s, t, y, 2, 0.6, SoftTerm.Logits).item<double>(), 12);
         // β=0 ignores the teacher; β=1 ignores the labels.
         Assert.Equal(Math.Log(2), DistillationLoss.Loss(s, t, y, 2, 0, SoftTerm.Hinton).item<double>(), 12);
         Assert.Equal(4 * kl, DistillationLoss.Loss(s, t, tensor(new long[] { 1 }), 2, 1, SoftTerm.Hinton).item<double>(), 12);
+    }
+
+    [Fact]
+    public void Logit_matching_is_the_high_temperature_limit_of_Hinton_distillation()
+    {
+        // Hinton et al. 2015 §2.1: for zero-mean logits, T²·KL(p_t(T) ‖ p_s(T)) → (1/2K)·Σ_k (z_s − z_t)² as T → ∞.
+        var s = tensor(new double[] { 1.0, -0.5, 0.3, -0.8, 2.0, -1.0, 0.5, -1.5 }, new long[] { 2, 4 });
+        var t = tensor(new double[] { -1.2, 0.7, 1.5, -1.0, 0.4, 0.1, -0.9, 0.4 }, new long[] { 2, 4 });
+        s = s - s.mean(new long[] { 1 }, keepdim: true);
+        t = t - t.mean(new long[] { 1 }, keepdim: true);
+        double limit = DistillationLoss.LogitSquaredError(s, t).item<double>();
+        double at1000 = DistillationLoss.Soft(s, t, 1000, SoftTerm.Hinton).item<double>();
+        Assert.True(Math.Abs(at1000 - limit) < 1e-3 * limit, $"T=1000: {at1000} vs limit {limit}");
+        Assert.True(Math.Abs(DistillationLoss.Soft(s, t, 2, SoftTerm.Hinton).item<double>() - limit) > 1e-2 * limit);
     }
 
     [Fact]
