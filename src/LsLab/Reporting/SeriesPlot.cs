@@ -5,11 +5,11 @@ namespace LsLab.Reporting;
 /// <summary>One series of a line/scatter plot; <paramref name="PointLabels"/> (optional) are drawn beside the points.</summary>
 public sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList<double> Y, bool Connect = true, IReadOnlyList<string>? PointLabels = null);
 
-/// <summary>Plain x/y plots with several labelled series and optional horizontal reference lines.</summary>
+/// <summary>Plain x/y plots with several labelled series and optional horizontal reference lines; the legend sits below the axes.</summary>
 public static class SeriesPlot
 {
     public static Plot Create(string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
-        IReadOnlyList<(double Y, string Label)>? referenceLines = null, Alignment legend = Alignment.LowerRight)
+        IReadOnlyList<(double Y, string Label)>? referenceLines = null)
     {
         var plt = new Plot();
         var markers = new[] { MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.OpenCircle };
@@ -45,7 +45,7 @@ public static class SeriesPlot
         plt.Title(title);
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
-        plt.ShowLegend(legend);
+        plt.ShowLegend(Edge.Bottom); // outside the data area, so it never hides points
         return plt;
     }
 }
