@@ -81,3 +81,42 @@ public sealed class ReproduceResumeTests : IDisposable
         Assert.Contains("no cell 'nope'", missing.Err);
     }
 }
+
+public sealed class ScaleOutTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("lslab-cells-").FullName;
+    public void Dispose() => Directory.Delete(dir, true);
+
+    [Fact]
+    public async Task Planned_cells_run_by_two_worker_processes_are_each_trained_once_then_reproduce_only_reports()
+    {
+        var plan = CliProcess.Run("reproduce", "--profile", "tiny", "--out", dir, "--only", "calibration", "--plan");
+        Assert.True(plan.Code == 0, plan.Err);
+        var cells = File.ReadAllLines(Path.Combine(dir, "cells.txt")).Where(l => l.Length > 0).ToArray();
+        Assert.Equal(3, cells.Length);
+
+        // Two workers, like two tasks of a job array sharing the folder: one walks the list forwards, one backwards.
+        async Task Worker(IEnumerable<string> ids)
+        {
+            foreach (var id in ids)
+            {
+                var (code, _, err) = await Task.Run(() => CliProcess.Run("run-cell", "--store", dir, "--cell", id, "--quiet"));
+                Assert.True(code == 0, err);
+            }
+        }
+        await Task.WhenAll(Worker(cells), Worker(cells.Reverse()));
+
+        using (var store = new RunStore(dir))
+        {
+            var runs = store.List();
+            Assert.Equal(3, runs.Count);
+            Assert.All(runs, r => Assert.Equal(RunStatus.Done, r.Status));
+            Assert.All(runs, r => Assert.Equal(1, store.Attempts(r.Id)));
+        }
+        var report = CliProcess.Run("reproduce", "--profile", "tiny", "--out", dir, "--quiet", "--only", "calibration");
+        Assert.True(report.Code == 0, report.Err);
+        using var after = new RunStore(dir);
+        Assert.All(after.List(), r => Assert.Equal(1, after.Attempts(r.Id)));   // the report pass trained nothing
+        Assert.True(File.Exists(Path.Combine(dir, "report", "index.html")));
+    }
+}
