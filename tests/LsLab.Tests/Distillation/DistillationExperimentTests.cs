@@ -1,5 +1,6 @@
 using LsLab.Distillation;
 using LsLab.Experiments;
+using LsLab.Information;
 using LsLab.Runs;
 using LsLab.Training;
 
@@ -38,5 +39,29 @@ public sealed class DistillationExperimentTests : IDisposable
         trained.Clear();
         var again = ExperimentCatalog.Create("distillation").Run(ctx);
         Assert.Equal(result.Numbers, again.Numbers);
+    }
+
+    [Fact]
+    public void Mnist_experiment_tiny_profile_tracks_mutual_information_for_every_teacher()
+    {
+        Engine.Initialize();
+        var trained = new List<(string Name, ITrainingObjective? Objective)>();
+        var ctx = ExperimentContext.Create(dir, Profile.Tiny, Progress.None);
+        ctx = ctx.WithTrainer((name, o, obj) => { trained.Add((name, obj)); return ctx.TrainDirect(name, o, obj); });
+        var result = ExperimentCatalog.Create("distillation-mnist").Run(ctx);
+
+        // One data set: a student from labels, three MI-tracked teachers, three distilled students.
+        Assert.Equal(7, trained.Count);
+        Assert.Equal(3, trained.Count(t => t.Objective is MiTrackingObjective));
+        Assert.All(trained.Where(t => t.Objective is DistillationObjective), t => Assert.Equal(SoftTerm.Logits, ((DistillationObjective)t.Objective!).Spec.Soft));
+        foreach (var (name, _) in trained.Where(t => t.Objective is MiTrackingObjective))
+        {
+            var history = ctx.RunFolderFor(name).ReadMetrics().History;
+            Assert.All(history, m => Assert.InRange(m.Extra["mi"], -0.2, Math.Log(40) + 1e-9));
+        }
+        Assert.Equal(4, result.Claims.Count);
+        Assert.Single(result.Figures);
+        Assert.True(File.Exists(result.Figures[0].PngPath));
+        Assert.Contains(result.Numbers.Keys, k => k.EndsWith(".ls.mi_final"));
     }
 }
