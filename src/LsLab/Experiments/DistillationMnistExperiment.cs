@@ -51,6 +51,21 @@ public sealed class DistillationMnistExperiment : IExperiment
     sealed record TeacherResult(string Dataset, int Seed, string Key, double TeacherAccuracy, double StudentAccuracy, double MiInit,
         IReadOnlyList<(int Epoch, double Mi)> Mi);
 
+    static TrainOptions StudentOptions(Plan plan, ExperimentContext ctx, string dataset, int seed) => new()
+    {
+        Dataset = dataset, DataDir = ctx.DataDir, Model = "mlp-small", Width = plan.StudentWidth, Dropout = 0, Alpha = 0,
+        Epochs = plan.StudentEpochs, Augment = false, Seed = seed, TrainLimit = plan.Limit,
+    };
+
+    /// <summary>The students trained from labels; teachers track MI (their own objective) and students need their teacher, so those run in-process.</summary>
+    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx)
+    {
+        var plan = For(ctx.Profile);
+        foreach (var (dataset, seeds) in plan.Sets)
+            for (int s = 0; s < seeds; s++)
+                yield return StudentOptions(plan, ctx, dataset, ctx.Seed + s);
+    }
+
     public ExperimentResult Run(ExperimentContext ctx)
     {
         var plan = For(ctx.Profile);
@@ -64,11 +79,7 @@ public sealed class DistillationMnistExperiment : IExperiment
             for (int s = 0; s < seeds; s++)
             {
                 int seed = ctx.Seed + s;
-                var student = new TrainOptions
-                {
-                    Dataset = dataset, DataDir = ctx.DataDir, Model = "mlp-small", Width = plan.StudentWidth, Dropout = 0, Alpha = 0,
-                    Epochs = plan.StudentEpochs, Augment = false, Seed = seed, TrainLimit = plan.Limit,
-                };
+                var student = StudentOptions(plan, ctx, dataset, seed);
                 using var data = TrainingRun.LoadData(student);
                 testCounts[dataset] = data.Test.Count;
                 baselines.Add((dataset, seed, Accuracy(ctx.Train(student), data.Test)));

@@ -5,15 +5,13 @@ using LsLab.Runs;
 namespace LsLab.Tests.Distillation;
 
 /// <summary>`lslab train --track-mi`, `lslab distill` and `lslab mi` end to end, as a user runs them.</summary>
-public sealed class DistillCliTests : IDisposable
+public sealed class DistillCliTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-kd-cli-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
 
     [Fact]
     public void Train_with_mi_tracking_then_distill_then_measure_mi()
     {
-        string teacher = Path.Combine(dir, "teacher"), student = Path.Combine(dir, "student");
+        string teacher = Path.Combine(Dir, "teacher"), student = Path.Combine(Dir, "student");
         var train = CliProcess.Run("train", "-d", "fashion-mnist-embedded", "--model", "mlp-small", "--width", "32", "--epochs", "2",
             "--train-limit", "600", "--track-mi", "--mi-classes", "T-shirt/top,Trouser", "--mi-n", "40", "--out", teacher, "--quiet");
         Assert.True(train.Code == 0, train.Err);
