@@ -26,7 +26,7 @@ public sealed class DistillationExperimentTests : TempDirTest
         var planned = ExperimentCatalog.Create("distillation").PlannedRuns(ctx).Select(o => o.RunName()).ToList();
         Assert.Equal(4, planned.Count);
         Assert.Subset(trained.Select(t => t.Name).ToHashSet(), planned.ToHashSet());
-        Assert.Equal(5, result.Claims.Count);
+        Assert.Equal(6, result.Claims.Count);
         Assert.Equal(2, result.Figures.Count);
         Assert.All(result.Figures, f => Assert.True(File.Exists(f.PngPath) && File.Exists(f.SvgPath)));
         Assert.True(File.Exists(Path.Combine(Dir, "results.json")));
