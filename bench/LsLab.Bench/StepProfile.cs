@@ -15,12 +15,27 @@ namespace LsLab.Bench;
 /// </summary>
 public static class StepProfile
 {
+    [System.Runtime.InteropServices.DllImport("libc")]
+    static extern int clock_gettime(int clock, out TimeSpec ts);
+    struct TimeSpec { public long Sec, Nsec; }
+
+    static double Now(bool cpu)
+    {
+        if (!cpu) return Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
+        clock_gettime(2, out var ts); // CLOCK_PROCESS_CPUTIME_ID
+        return ts.Sec * 1e3 + ts.Nsec / 1e6;
+    }
+
     public static int Run(string[] args)
     {
         var o = BenchArgs.Parse(args);
         string name = o.Get("model", "mlp");
         int steps = o.Int("steps", 60), warmup = o.Int("warmup", 10), batch = o.Int("batch", 128), threads = o.Int("threads", 2);
         bool augment = o.Flag("augment");
+        // A/B switches for the per-step overheads: who clears the gradients, which loss kernel.
+        string zero = o.Get("zero", "optimizer"), lossKind = o.Get("loss", "lslab");
+        // --clock cpu: process CPU time instead of wall time (robust when other processes share the cores; use with --threads 1).
+        bool cpuClock = o.Get("clock", "wall") == "cpu";
         Engine.Initialize(threads);
         var (c, h, w) = ThroughputBench.Shape(name);
         int n = (steps + warmup) * batch;
@@ -38,9 +53,8 @@ public static class StepProfile
         for (int s = 0; s < steps + warmup; s++)
         {
             var t = new double[phases.Length];
-            var sw = Stopwatch.StartNew();
-            double last = 0;
-            void Mark(int i) { double now = sw.Elapsed.TotalMilliseconds; t[i] += now - last; last = now; }
+            double start = Now(cpuClock), last = start;
+            void Mark(int i) { double now = Now(cpuClock); t[i] += now - last; last = now; }
             var scope = NewDisposeScope();
             var idx = perm.narrow(0, (long)s * batch, batch);
             var x = data.Images.index_select(0, idx);
@@ -48,11 +62,11 @@ public static class StepProfile
             Mark(0);
             if (aug is not null) x = aug(x, gen);
             Mark(1);
-            optimizer.zero_grad();
+            if (zero == "model") model.zero_grad(); else optimizer.zero_grad();
             Mark(2);
             var logits = model.forward(x);
             Mark(3);
-            var loss = Losses.LabelSmoothing.Loss(logits, y, 0.1);
+            var loss = lossKind == "ce" ? nn.functional.cross_entropy(logits, y, label_smoothing: 0.1) : Losses.LabelSmoothing.Loss(logits, y, 0.1);
             Mark(4);
             double lv = loss.item<float>();
             Mark(5);
@@ -64,12 +78,12 @@ public static class StepProfile
             Mark(8);
             scope.Dispose();
             Mark(9);
-            t[10] = sw.Elapsed.TotalMilliseconds;
+            t[10] = Now(cpuClock) - start;
             if (s >= warmup)
                 for (int i = 0; i < phases.Length; i++) times[phases[i]].Add(t[i]);
             if (!double.IsFinite(lv)) throw new LsLabException($"loss is {lv} at step {s}");
         }
-        var result = new Dictionary<string, object> { ["side"] = "lslab", ["work"] = "step-profile", ["model"] = name, ["threads"] = Engine.Threads };
+        var result = new Dictionary<string, object> { ["side"] = "lslab", ["work"] = "step-profile", ["model"] = name, ["threads"] = Engine.Threads, ["zero"] = zero, ["loss"] = lossKind, ["clock"] = cpuClock ? "cpu" : "wall" };
         foreach (var p in phases) result["ms_" + p] = ThroughputBench.Median(times[p]);
         BenchArgs.Emit(result);
         return 0;
