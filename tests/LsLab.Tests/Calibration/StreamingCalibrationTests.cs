@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using LsLab.Calibration;
 using static TorchSharp.torch;
 
@@ -140,5 +141,42 @@ public class StreamingCalibrationTests
         Assert.Equal(5000, s.Count);
         Assert.Equal(ece, s.Ece());
         Assert.Throws<LsLabException>(() => new StreamingCalibration(10).Ece());
+    }
+
+    [Fact]
+    public void Vectorised_exp_is_within_2e_7_of_Math_Exp_and_handles_the_edges()
+    {
+        var rng = new Random(11);
+        double worst = 0;
+        for (int i = 0; i < 200_000; i++)
+        {
+            var x = Vector256.Create(Enumerable.Range(0, 8).Select(_ => -(float)(rng.NextDouble() * 87)).ToArray());
+            var e = StreamingCalibration.ExpNonPositive(x);
+            for (int j = 0; j < 8; j++) worst = Math.Max(worst, Math.Abs(e[j] - Math.Exp(x[j])) / Math.Exp(x[j]));
+        }
+        Assert.True(worst < 2e-7, $"max relative error {worst}");
+        var edge = StreamingCalibration.ExpNonPositive(Vector256.Create(0f, -1e-30f, -87.3f, -88f, -1000f, float.NegativeInfinity, float.NaN, -0.5f));
+        Assert.Equal(1f, edge[0]);
+        Assert.Equal(1f, edge[1]);
+        Assert.Equal(Math.Exp(-87.3), edge[2], 1e-43);
+        Assert.Equal(0f, edge[3]);
+        Assert.Equal(0f, edge[4]);
+        Assert.Equal(0f, edge[5]);
+        Assert.True(float.IsNaN(edge[6]));
+        Assert.Equal(Math.Exp(-0.5), edge[7], 1e-7);
+    }
+
+    [Fact]
+    public void Labels_far_below_the_maximum_keep_NLL_exact()
+    {
+        // Label logit 100 and 1000 below the max: p underflows in float32, but NLL uses the logits.
+        var z = new float[] { 100, 0, 0, 1000, 0, 0 };
+        var s = new StreamingCalibration(3);
+        s.Add(z, new[] { 1, 2 });
+        var p = Reference(z, 3, new[] { 1, 2 });
+        Assert.Equal((100 + Math.Log(1 + 2 * Math.Exp(-100)) + 690.7755278982137) / 2, s.Nll(), 9); // second row: capped like Metrics
+        Assert.Equal(Metrics.Nll(p), s.Nll(), 9);
+        Assert.Equal(Metrics.Brier(p), s.Brier(), 12);
+        Assert.Equal(0, s.Accuracy());
     }
 }
