@@ -102,14 +102,14 @@ public static class CalibrationBench
         return 0;
     }
 
-    sealed record Result(string Impl, long N, int K, int Batch, double Seconds, double PredsPerS, long PeakRss, long RssAfterData,
+    sealed record Result(string Impl, long N, int K, int Batch, double Seconds, double CpuSeconds, double PredsPerS, long PeakRss, long RssAfterData,
         double Ece, double Nll, double Brier, double Accuracy, long[] Counts);
 
     static Result Parse(string json)
     {
         var e = JsonDocument.Parse(json).RootElement;
         return new Result(e.GetProperty("impl").GetString()!, e.GetProperty("n").GetInt64(), e.GetProperty("k").GetInt32(), e.GetProperty("batch").GetInt32(),
-            e.GetProperty("seconds").GetDouble(), e.GetProperty("preds_per_s").GetDouble(), e.GetProperty("peak_rss").GetInt64(),
+            e.GetProperty("seconds").GetDouble(), e.GetProperty("cpu_seconds").GetDouble(), e.GetProperty("preds_per_s").GetDouble(), e.GetProperty("peak_rss").GetInt64(),
             e.GetProperty("rss_after_data").GetInt64(), e.GetProperty("ece").GetDouble(), e.GetProperty("nll").GetDouble(),
             e.GetProperty("brier").GetDouble(), e.GetProperty("accuracy").GetDouble(),
             e.GetProperty("counts").EnumerateArray().Select(x => x.GetInt64()).ToArray());
@@ -153,6 +153,7 @@ public static class CalibrationBench
         var selfArgs = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { typeof(CalibrationBench).Assembly.Location } : Array.Empty<string>();
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
         var rows = new List<Result>();
+        var total = Stopwatch.StartNew();
         foreach (var c in configs)
         {
             var common = new[] { "--n", c.N.ToString(CultureInfo.InvariantCulture), "--k", c.K.ToString(CultureInfo.InvariantCulture), "--batch", c.Batch.ToString(CultureInfo.InvariantCulture) };
@@ -173,7 +174,7 @@ public static class CalibrationBench
         var md = new StringBuilder();
         md.AppendLine("# Calibration benchmark: streaming ECE + reliability data, LsLab vs numpy");
         md.AppendLine();
-        md.AppendLine("Made by (from the repository root; about two minutes on this machine):");
+        md.AppendLine($"Made by (from the repository root; took {total.Elapsed.TotalMinutes:F0} min on this machine, {DateTime.UtcNow:yyyy-MM-dd}):");
         md.AppendLine();
         md.AppendLine("```");
         md.AppendLine($"dotnet run -c Release --project bench/LsLab.Bench -- calibration{(quick ? " --quick" : "")} --repeats {repeats}");
@@ -193,7 +194,8 @@ public static class CalibrationBench
         md.AppendLine(table);
         md.AppendLine();
         md.AppendLine($"Machine: {Environment.ProcessorCount} cores ({Cpu()}), .NET {Environment.Version}, {Numpy(python)}; load average at start: {load}");
-        md.AppendLine("(the machine is shared, so absolute numbers are noisy; the ratio between rows is the point).");
+        md.AppendLine("(the machine is shared with other jobs, so wall times are noisy and the 2-thread rows may not get two free cores;");
+        md.AppendLine("CPU seconds, the process's user+system time over the timed loop, are the steadier comparison).");
         md.AppendLine();
         md.AppendLine("Agreement: the ECE/NLL columns come from each implementation's own accumulator on the same data;");
         md.AppendLine("the bin counts are checked to be identical and ECE to agree within 1e-5 (differences come from float32 sums in numpy).");
@@ -206,8 +208,8 @@ public static class CalibrationBench
     static string Markdown(List<Result> rows, (long N, int K)[] configs)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| N × K | batch | implementation | time (s) | predictions/s | peak RSS (MiB) | RSS after data (MiB) | ECE | NLL | same bins as numpy |");
-        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine("| N × K | batch | implementation | wall (s) | predictions/s | CPU (s) | predictions per CPU-second | peak RSS (MiB) | RSS after data (MiB) | ECE | NLL | same bins as numpy |");
+        sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var (n, k) in configs)
         {
             var group = rows.Where(r => r.N == n && r.K == k).ToList();
@@ -217,11 +219,15 @@ public static class CalibrationBench
                 bool same = r.Counts.SequenceEqual(np.Counts) && Math.Abs(r.Ece - np.Ece) < 1e-5 && Math.Abs(r.Nll - np.Nll) < 1e-5;
                 if (!same) throw new LsLabException($"{r.Impl} disagrees with numpy on N={n} K={k}: ECE {r.Ece} vs {np.Ece}, NLL {r.Nll} vs {np.Nll}, counts [{string.Join(",", r.Counts)}] vs [{string.Join(",", np.Counts)}].");
                 string speedup = r == np ? "" : $" ({r.PredsPerS / np.PredsPerS:F1}× numpy)";
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| {n:N0} × {k:N0} | {r.Batch:N0} | {r.Impl} | {r.Seconds:F2} | {r.PredsPerS / 1e6:F2} M{speedup} | {r.PeakRss / 1048576.0:F0} | {r.RssAfterData / 1048576.0:F0} | {r.Ece:F6} | {r.Nll:F6} | {(r == np ? "–" : "yes")} |");
+                double perCpu = r.N / r.CpuSeconds, npPerCpu = np.N / np.CpuSeconds;
+                string cpuSpeedup = r == np ? "" : $" ({perCpu / npPerCpu:F1}× numpy)";
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {n:N0} × {k:N0} | {r.Batch:N0} | {r.Impl} | {r.Seconds:F2} | {Rate(r.PredsPerS)}{speedup} | {r.CpuSeconds:F2} | {Rate(perCpu)}{cpuSpeedup} | {r.PeakRss / 1048576.0:F0} | {r.RssAfterData / 1048576.0:F0} | {r.Ece:F6} | {r.Nll:F6} | {(r == np ? "–" : "yes")} |");
             }
         }
         return sb.ToString().TrimEnd();
     }
+
+    static string Rate(double perSecond) => perSecond >= 1e6 ? $"{perSecond / 1e6:F2} M" : $"{perSecond / 1e3:F0} k";
 
     static string Cpu()
     {
