@@ -18,10 +18,18 @@ public sealed class CalibrationExperiment : IExperiment
 
     static (string Dataset, string Model, int Epochs, bool Augment, int? Limit, double[] Alphas) Setup(Profile p) => p switch
     {
-        Profile.Tiny => (DatasetCatalog.Embedded, "mlp-small", 1, false, 600, new[] { 0.0, 0.1 }),
+        Profile.Tiny => (DatasetCatalog.Embedded, "mlp-small", 1, false, 600, new[] { 0.0, 0.05, 0.1 }),
         Profile.Quick => (DatasetCatalog.Embedded, "mlp", 5, false, null, new[] { 0.0, 0.05, 0.1 }),
         _ => ("fashion-mnist", "resnet20", 15, true, null, new[] { 0.0, 0.05, 0.1, 0.2 }),
     };
+
+    static TrainOptions Options(ExperimentContext ctx, double alpha)
+    {
+        var (dataset, model, epochs, augment, limit, _) = Setup(ctx.Profile);
+        return new TrainOptions { Dataset = dataset, Model = model, Alpha = alpha, Epochs = epochs, Augment = augment, TrainLimit = limit, Seed = ctx.Seed, DataDir = ctx.DataDir };
+    }
+
+    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx) => Setup(ctx.Profile).Alphas.Select(a => Options(ctx, a));
 
     sealed record Row(string Label, double Alpha, double T, CalibrationSummary S);
 
@@ -33,8 +41,7 @@ public sealed class CalibrationExperiment : IExperiment
         int resamples = ctx.Profile == Profile.Tiny ? 20 : 200;
         foreach (var alpha in alphas)
         {
-            var o = new TrainOptions { Dataset = dataset, Model = model, Alpha = alpha, Epochs = epochs, Augment = augment, TrainLimit = limit, Seed = ctx.Seed, DataDir = ctx.DataDir };
-            var run = ctx.Train(o);
+            var run = ctx.Train(Options(ctx, alpha));
             Evaluation.Evaluate(run, "validation");
             Evaluation.Evaluate(run, "test");
             var val = CalibrationAnalysis.Load(Path.Combine(run.EvalDir("validation"), "logits.npy"), Path.Combine(run.EvalDir("validation"), "labels.npy"));

@@ -102,4 +102,11 @@ public interface IExperiment
     /// <summary>Short name used in commands and folders, e.g. "calibration".</summary>
     string Name { get; }
     ExperimentResult Run(ExperimentContext context);
+
+    /// <summary>
+    /// The label-smoothing training runs the experiment will ask for, known before it starts, so
+    /// `reproduce --plan` can register them as cells for other machines (`run-cell`). Runs that
+    /// depend on earlier results (e.g. students of a teacher) may be left out: they run in-process.
+    /// </summary>
+    IEnumerable<TrainOptions> PlannedRuns(ExperimentContext context) => Array.Empty<TrainOptions>();
 }

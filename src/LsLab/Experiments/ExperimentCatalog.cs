@@ -7,6 +7,8 @@ public static class ExperimentCatalog
     {
         ("accuracy", "Table 2 analogue: accuracy with and without label smoothing, per data set and architecture", () => new AccuracyExperiment()),
         ("calibration", "Table 3 / Figure 2 analogue: ECE of baseline, temperature scaling and label smoothing", () => new CalibrationExperiment()),
+        ("geometry", "Figure 1 analogue: template-plane projections and cluster measures, with and without label smoothing", () => new GeometryExperiment()),
+        ("distillation", "Figure 5 analogue: students of label-smoothed teachers vs the hard-target teacher at temperature T", () => new DistillationExperiment()),
     };
 
     public static IEnumerable<(string Name, string Description)> List() => Entries.Select(e => (e.Name, e.Description));

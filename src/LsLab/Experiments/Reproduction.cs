@@ -14,6 +14,40 @@ public static class Reproduction
 {
     public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0);
 
+    /// <summary>
+    /// Registers every run the experiments can name up front as a cell in the store, without training,
+    /// and writes OUT/cells.txt (one id per line) for a job array. Returns the ids.
+    /// </summary>
+    public static IReadOnlyList<string> Plan(Options o)
+    {
+        using var store = new RunStore(o.OutDir);
+        var ids = new List<string>();
+        foreach (var name in Names(o))
+        {
+            var stored = new StoredTraining(store, name, Progress.None);
+            var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, Progress.None, o.DataDir, o.Seed, Path.Combine(o.OutDir, "runs"));
+            foreach (var opts in ExperimentCatalog.Create(name).PlannedRuns(ctx))
+            {
+                var full = opts with { DataDir = opts.DataDir ?? o.DataDir };
+                var id = stored.Register(ctx.RunFolderFor(full.RunName()), full.RunName(), full);
+                if (!ids.Contains(id)) ids.Add(id);
+            }
+        }
+        AtomicFile.WriteAllText(Path.Combine(o.OutDir, "cells.txt"), string.Join("\n", ids) + "\n");
+        return ids;
+    }
+
+    static List<string> Names(Options o)
+    {
+        var names = ExperimentCatalog.List().Select(e => e.Name)
+            .Where(n => o.Only is null || o.Only.Count == 0 || o.Only.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (o.Only is { Count: > 0 })
+            foreach (var want in o.Only)
+                if (!names.Contains(want, StringComparer.OrdinalIgnoreCase))
+                    throw new LsLabException($"--only: unknown experiment '{want}'. Known: {string.Join(", ", ExperimentCatalog.List().Select(e => e.Name))}.");
+        return names;
+    }
+
     /// <summary>The tiny profile checks plumbing only: its numbers decide nothing.</summary>
     static ExperimentResult TinyVerdicts(ExperimentResult r) => r with
     {
@@ -25,12 +59,7 @@ public static class Reproduction
     {
         var sw = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
-        var names = ExperimentCatalog.List().Select(e => e.Name)
-            .Where(n => o.Only is null || o.Only.Count == 0 || o.Only.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
-        if (o.Only is { Count: > 0 })
-            foreach (var want in o.Only)
-                if (!names.Contains(want, StringComparer.OrdinalIgnoreCase))
-                    throw new LsLabException($"--only: unknown experiment '{want}'. Known: {string.Join(", ", ExperimentCatalog.List().Select(e => e.Name))}.");
+        var names = Names(o);
         using var store = new RunStore(o.OutDir);
         var results = new List<ExperimentResult>();
         Progress.Overall($"reproduce ({o.Profile})", names.Count, o.Quiet, (overall, perRun) =>

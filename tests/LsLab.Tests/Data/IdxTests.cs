@@ -4,10 +4,9 @@ using LsLab.Data;
 
 namespace LsLab.Tests.Data;
 
-public sealed class IdxTests : IDisposable
+public sealed class IdxTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-idx-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     string P(string name) => Path.Combine(dir, name);
 
