@@ -55,15 +55,20 @@ public static class CalibrateCommand
             var (before, after, ts) = CalibrationAnalysis.BeforeAfter(eval, fit, p.GetValue(bins), p.GetValue(resamples));
             if (eval.WereProbabilities) AnsiConsole.MarkupLine("[grey]input rows sum to 1: treated as probabilities (log p used as logits)[/]");
             if (fit is null) AnsiConsole.MarkupLine("[yellow]T was fitted on the evaluation set itself (no --fit-logits): the 'after' numbers are optimistic.[/]");
-            var t = new Table().Title($"{eval.Labels.Length} predictions, {eval.K} classes").AddColumn("").AddColumn("uncalibrated").AddColumn($"temperature-scaled (T = {ts.Temperature:F3})");
-            t.AddRow("accuracy", before.Accuracy.ToString("P2"), after.Accuracy.ToString("P2"));
-            t.AddRow("NLL", before.Nll.ToString("F4"), after.Nll.ToString("F4"));
-            t.AddRow("Brier", before.Brier.ToString("F4"), after.Brier.ToString("F4"));
-            t.AddRow(Markup.Escape($"ECE[{p.GetValue(bins)} bins, equal-width, top-label, L1]"), Markup.Escape($"{before.Ece:F4} [{before.EceLower:F4}, {before.EceUpper:F4}]"), Markup.Escape($"{after.Ece:F4} [{after.EceLower:F4}, {after.EceUpper:F4}]"));
-            t.AddRow("MCE (max gap)", before.Mce.ToString("F4"), after.Mce.ToString("F4"));
-            t.AddRow(Markup.Escape($"ECE[{p.GetValue(bins)} bins, equal-mass]"), before.AdaptiveEce.ToString("F4"), after.AdaptiveEce.ToString("F4"));
-            t.AddRow("class-wise ECE", before.ClasswiseEce.ToString("F4"), after.ClasswiseEce.ToString("F4"));
-            t.Caption(Markup.Escape("[lo, hi]: 95% bootstrap interval"));
+            int m = p.GetValue(bins);
+            // Short value columns so the full estimator names fit in 80 columns without wrapping.
+            var t = new Table().Title($"{eval.Labels.Length} predictions, {eval.K} classes").AddColumn(new TableColumn("metric").NoWrap())
+                .AddColumn(new TableColumn("before TS").RightAligned()).AddColumn(new TableColumn("after TS").RightAligned());
+            void Row(string name, string before, string after) => t.AddRow(Markup.Escape(name), Markup.Escape(before), Markup.Escape(after));
+            Row("temperature T", "1", ts.Temperature.ToString("F3"));
+            Row("accuracy", before.Accuracy.ToString("P2"), after.Accuracy.ToString("P2"));
+            Row("NLL", before.Nll.ToString("F4"), after.Nll.ToString("F4"));
+            Row("Brier (sum over classes)", before.Brier.ToString("F4"), after.Brier.ToString("F4"));
+            Row(new CalibrationSettings(m).Name, before.Ece.ToString("F4"), after.Ece.ToString("F4"));
+            Row("  95% bootstrap interval", $"[{before.EceLower:F3}, {before.EceUpper:F3}]", $"[{after.EceLower:F3}, {after.EceUpper:F3}]");
+            Row(new CalibrationSettings(m, Norm: GapNorm.Max).Name, before.Mce.ToString("F4"), after.Mce.ToString("F4"));
+            Row(new CalibrationSettings(m, Binning.EqualMass).Name, before.AdaptiveEce.ToString("F4"), after.AdaptiveEce.ToString("F4"));
+            Row(new CalibrationSettings(m, ClassWise: true).Name, before.ClasswiseEce.ToString("F4"), after.ClasswiseEce.ToString("F4"));
             AnsiConsole.Write(t);
             Directory.CreateDirectory(dir);
             AtomicFile.WriteJson(Path.Combine(dir, "calibration.json"), new { before, after, temperature = ts.Temperature, fittedOn = fit is null ? "evaluation set" : "fit set" });
