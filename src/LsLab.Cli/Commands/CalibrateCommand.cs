@@ -18,9 +18,10 @@ public static class CalibrateCommand
         var fitLabels = new Option<string?>("--fit-labels") { Description = "Labels of --fit-logits." };
         var bins = new Option<int>("--bins") { Description = "Equal-width bins for ECE and the diagram.", DefaultValueFactory = _ => 15 };
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the ECE confidence interval.", DefaultValueFactory = _ => 200 };
+        var input = new Option<InputKind>("--input") { Description = "What the matrices hold: auto (rows ≥ 0 summing to 1 are probabilities), logits, or probabilities (renormalised if they sum to 1 ± 0.05).", DefaultValueFactory = _ => InputKind.Auto };
         var outDir = new Option<string?>("--out", "-o") { Description = "Folder for calibration.json and the reliability diagrams (default: RUN/calibration or ./calibration)." };
         var cmd = new Command("calibrate", "Calibration before and after temperature scaling: accuracy, NLL, Brier, ECE with a 95% bootstrap interval, and reliability diagrams.")
-        { run, logits, labels, fitLogits, fitLabels, bins, resamples, outDir };
+        { run, logits, labels, fitLogits, fitLabels, input, bins, resamples, outDir };
         cmd.WithExamples(
             "lslab calibrate --run runs/r20",
             "lslab calibrate --logits test_logits.npy --labels test_labels.npy --fit-logits val_logits.npy --fit-labels val_labels.npy",
@@ -39,21 +40,21 @@ public static class CalibrateCommand
                     if (!File.Exists(path)) throw new LsLabException($"{path} not found: run `lslab evaluate --run {r} --split {split}` first.");
                     return path;
                 }
-                eval = CalibrationAnalysis.Load(Need("test", "logits.npy"), Need("test", "labels.npy"));
-                fit = CalibrationAnalysis.Load(Need("validation", "logits.npy"), Need("validation", "labels.npy"));
+                eval = CalibrationAnalysis.Load(Need("test", "logits.npy"), Need("test", "labels.npy"), p.GetValue(input));
+                fit = CalibrationAnalysis.Load(Need("validation", "logits.npy"), Need("validation", "labels.npy"), p.GetValue(input));
                 dir = p.GetValue(outDir) ?? Path.Combine(folder.Path, "calibration");
             }
             else
             {
                 var lg = p.GetValue(logits) ?? throw new LsLabException("give --run DIR, or --logits FILE with --labels FILE.");
                 var lb = p.GetValue(labels) ?? throw new LsLabException("--labels is required with --logits.");
-                eval = CalibrationAnalysis.Load(lg, lb);
+                eval = CalibrationAnalysis.Load(lg, lb, p.GetValue(input));
                 if (p.GetValue(fitLogits) is string fl)
-                    fit = CalibrationAnalysis.Load(fl, p.GetValue(fitLabels) ?? throw new LsLabException("--fit-labels is required with --fit-logits."));
+                    fit = CalibrationAnalysis.Load(fl, p.GetValue(fitLabels) ?? throw new LsLabException("--fit-labels is required with --fit-logits."), p.GetValue(input));
                 dir = p.GetValue(outDir) ?? "calibration";
             }
             var (before, after, ts) = CalibrationAnalysis.BeforeAfter(eval, fit, p.GetValue(bins), p.GetValue(resamples));
-            if (eval.WereProbabilities) AnsiConsole.MarkupLine("[grey]input rows sum to 1: treated as probabilities (log p used as logits)[/]");
+            if (eval.WereProbabilities) AnsiConsole.MarkupLine("[grey]input treated as probabilities (log p used as logits; --input logits to override)[/]");
             if (fit is null) AnsiConsole.MarkupLine("[yellow]T was fitted on the evaluation set itself (no --fit-logits): the 'after' numbers are optimistic.[/]");
             int m = p.GetValue(bins);
             // Short value columns so the full estimator names fit in 80 columns without wrapping.

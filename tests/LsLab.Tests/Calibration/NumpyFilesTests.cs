@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LsLab.Calibration;
+using LsLab.Data;
 
 namespace LsLab.Tests.Calibration;
 
@@ -119,5 +120,31 @@ public sealed class NumpyFilesTests : TempDirTest
         Assert.Equal(2, code);
         Assert.Contains($"lslab evaluate --run {run} --split test", err);
         Assert.DoesNotContain("   at ", err);
+    }
+
+    [Fact]
+    public void Rounded_probabilities_need_input_probabilities_and_are_renormalised()
+    {
+        // Probabilities rounded to 2 decimals: rows sum to 1 ± 0.025, so auto-detection (±1e-3) calls them logits.
+        var p = Npy.Read(F("probs_f64.npy"));
+        var rounded = p.Values.Select(v => Math.Round(v, 2)).ToArray();
+        string csv = Path.Combine(Dir, "rounded.csv");
+        File.WriteAllLines(csv, Enumerable.Range(0, 300).Select(r => string.Join(",", rounded.Skip(r * 5).Take(5).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        Assert.False(CalibrationAnalysis.Load(csv, F("labels.csv")).WereProbabilities);
+        var forced = CalibrationAnalysis.Load(csv, F("labels.csv"), InputKind.Probabilities);
+        Assert.True(forced.WereProbabilities);
+        var q = Predictions.FromLogits(forced.Logits, 5, forced.Labels);
+        for (int r = 0; r < 300; r++)
+        {
+            double s = rounded.Skip(r * 5).Take(5).Sum();
+            for (int k = 0; k < 5; k++) Assert.Equal(Math.Max(rounded[r * 5 + k], 1e-12) / s, q.Probs[r * 5 + k], 1e-9);
+        }
+        Assert.Equal(R("before", "ece"), Metrics.Ece(q), 0.02);
+        Assert.False(CalibrationAnalysis.Load(F("probs_f64.npy"), F("labels_i64.npy"), InputKind.Logits).WereProbabilities);
+        Assert.Contains("probabilities must be non-negative", Assert.Throws<LsLabException>(() => CalibrationAnalysis.Load(F("logits_f32.npy"), F("labels_i64.npy"), InputKind.Probabilities)).Message);
+
+        var (code, stdout, err) = CliProcess.Run("calibrate", "--logits", csv, "--labels", F("labels.csv"), "--input", "probabilities", "--bootstrap", "2", "--out", Path.Combine(Dir, "cal"));
+        Assert.True(code == 0, err);
+        Assert.Contains("treated as probabilities", stdout);
     }
 }
