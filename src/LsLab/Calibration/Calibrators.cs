@@ -24,6 +24,16 @@ public sealed class TemperatureScaling : ICalibrator
     /// <summary>Held-out NLL at the fitted temperature.</summary>
     public double FittedNll { get; private init; }
 
+    /// <summary>Fits T on tensors: held-out logits [N,K] and integer labels [N].</summary>
+    public static TemperatureScaling Fit(Tensor logits, Tensor labels)
+    {
+        var (z, y, k) = Predictions.Arrays(logits, labels, "logits");
+        return Fit(z, k, y);
+    }
+
+    /// <summary>Calibrated logits as a tensor (logits / T), same shape, dtype and device.</summary>
+    public Tensor Transform(Tensor logits) => logits / Temperature;
+
     public static TemperatureScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, double minLogT = -4, double maxLogT = 4)
     {
         Predictions.FromLogits(logits, k, labels); // validates the input once

@@ -138,4 +138,22 @@ public class CalibrationTests
             Assert.Equal(t * c, ts.Temperature, t * c * 1e-4);
         }
     }
+
+    [Fact]
+    public void Tensor_overloads_match_the_array_functions()
+    {
+        Engine.Initialize();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var (z, y, r) = Reference();
+        var zt = TorchSharp.torch.tensor(z.Select(v => (float)v).ToArray(), new long[] { y.Length, 10 });
+        var yt = TorchSharp.torch.tensor(y.Select(v => (long)v).ToArray());
+        var p = Predictions.FromLogits(zt, yt);
+        var q = Predictions.FromLogits(z.Select(v => (double)(float)v).ToArray(), 10, y);
+        Assert.Equal(Metrics.Ece(q), Metrics.Ece(p), 12);
+        var ts = TemperatureScaling.Fit(zt, yt);
+        Assert.Equal(r.GetProperty("temperature").GetDouble(), ts.Temperature, 1e-3); // float32 logits: close to the float64 optimum
+        Assert.Equal(Metrics.Ece(Predictions.FromLogits(ts.Transform(zt), yt)), Metrics.Ece(Predictions.FromLogits(zt, yt, ts.Temperature)), 6);
+        Assert.Contains("out of range", Assert.Throws<LsLabException>(() => Predictions.FromLogits(zt, yt + 10)).Message);
+        Assert.Contains("length mismatch", Assert.Throws<LsLabException>(() => Predictions.FromLogits(zt, yt[..5])).Message);
+    }
 }
