@@ -55,9 +55,12 @@ public sealed class GeometryExperiment : IExperiment
                     panels.Add(ProjectionPlot.Panel(view, $"{(alpha == 0 ? "without LS" : $"with LS (α={alpha.ToString(CultureInfo.InvariantCulture)})")}, {split}"));
                     var m = view.Measures;
                     rows.Add(new[] { tripleName, string.Join(", ", names), alpha.ToString(CultureInfo.InvariantCulture), split,
-                        m.TightnessPlane.ToString("F4"), m.TightnessFull.ToString("F4"), m.WrongTemplateSpread.ToString("F4"), m.MeanNorm.ToString("F2") });
+                        m.TightnessPlane.ToString("F4"), m.TightnessFull.ToString("F4"), m.WrongTemplateSpread.ToString("F4"), m.WrongLogitSpread.ToString("F4"), m.MeanNorm.ToString("F2") });
                     result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.tightness_full"] = m.TightnessFull;
                     result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.wrong_template_cv"] = m.WrongTemplateSpread;
+                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.wrong_logit_spread"] = m.WrongLogitSpread;
+                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.tightness_plane"] = m.TightnessPlane;
+                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.mean_norm"] = m.MeanNorm;
                 }
             }
             var (png, svg) = Figures.SaveGrid(panels, 2, 2, Path.Combine(ctx.OutDir, $"projection-{tripleName}"), 460, 420);
@@ -65,7 +68,7 @@ public sealed class GeometryExperiment : IExperiment
                 $"Rows: without / with label smoothing; columns: train / test; {perClass} examples per class. Diamonds are the class templates (weights with bias)."));
         }
         result.Tables.Add(new ReportTable("Cluster measures (lower tightness = tighter clusters relative to their separation; lower CV = more equidistant from the wrong-class templates)",
-            new[] { "classes", "names", "α", "split", "tightness (plane)", "tightness (full space)", "wrong-template distance CV", "mean ‖x‖" }, rows,
+            new[] { "classes", "names", "α", "split", "tightness (plane)", "tightness (full space)", "wrong-template distance CV", "wrong-logit spread / gap", "mean ‖x‖" }, rows,
             "Tightness = mean within-class squared distance to the centroid / mean squared distance between centroids."));
 
         int tighter = 0, total = 0, equi = 0;

@@ -11,6 +11,13 @@ namespace LsLab.Representations;
 /// its distances ‖x̃ − w̃_k‖ to the templates of the wrong classes k ≠ y (all K classes, full space,
 /// bias-augmented as in <see cref="TemplateProjection"/>), averaged over examples. The paper says
 /// label smoothing makes an example equidistant from all wrong templates: smaller = more equal.</item>
+/// <item><b>Wrong-logit spread</b>: mean over examples of the standard deviation of the wrong-class
+/// logits z_k (k ≠ y), divided by the mean over examples of the gap z_y − mean_{k≠y} z_k. Since
+/// ‖x̃ − w̃_k‖² = ‖x̃‖² − 2 z_k + ‖w̃_k‖², this is the same question as the distance CV with the
+/// activation's own norm taken out (the distance CV shrinks whenever ‖x‖ grows, which hard targets
+/// encourage); it is invariant to scaling the logits, and 0 when the wrong logits are equal, as at
+/// the optimum of the label-smoothing loss. Ratio of means so misclassified examples (gap ≤ 0) do
+/// not blow it up; NaN when the mean gap is not positive (a model worse than guessing).</item>
 /// <item><b>Mean activation norm</b> ‖x‖: the paper says LS keeps activations on a bounded scale.</item>
 /// </list>
 /// </summary>
@@ -19,6 +26,8 @@ public static class ClusterMeasures
     /// <summary>Tightness of labelled points of any dimension (rows of <paramref name="points"/>, row-major, d columns).</summary>
     public static double Tightness(double[] points, int d, int[] labels)
     {
+        if (d <= 0 || points.Length != labels.Length * d)
+            throw new ArgumentException($"points must be [N={labels.Length}, d={d}] to match the labels, got {points.Length} values.", nameof(points));
         var classes = labels.Distinct().OrderBy(c => c).ToArray();
         if (classes.Length < 2) throw new LsLabException("tightness needs points of at least two classes.");
         var centroids = new Dictionary<int, double[]>();
@@ -54,7 +63,13 @@ public static class ClusterMeasures
     /// <summary>Mean over examples of std/mean of the distances to the wrong-class templates (bias-augmented).</summary>
     public static double WrongTemplateSpread(double[] features, int n, int[] labels, double[] weight, double[] bias, int numClasses)
     {
-        int d = features.Length / n;
+        int d = weight.Length / numClasses;
+        if (numClasses < 3 || bias.Length != numClasses || weight.Length != numClasses * d)
+            throw new ArgumentException($"weight must be [K,D] and bias [K] with K ≥ 3 (two wrong classes at least), got K={numClasses}, {weight.Length} weights, {bias.Length} biases.");
+        if (n <= 0 || features.Length != n * d || labels.Length != n)
+            throw new ArgumentException($"features must be [N={n}, D={d}] with N labels, got {features.Length} values and {labels.Length} labels.");
+        foreach (var l in labels)
+            if (l < 0 || l >= numClasses) throw new ArgumentException($"label {l} is out of range 0..{numClasses - 1}.", nameof(labels));
         double total = 0;
         var dist = new double[numClasses - 1];
         for (int i = 0; i < n; i++)
@@ -73,6 +88,28 @@ public static class ClusterMeasures
             total += sd / mean;
         }
         return total / n;
+    }
+
+    /// <summary>Mean std of the wrong-class logits over the mean gap true-logit − mean wrong logit (logits [N,K], row-major).</summary>
+    public static double WrongLogitSpread(double[] logits, int n, int[] labels)
+    {
+        if (n <= 0 || labels.Length != n || logits.Length % n != 0 || logits.Length / n < 3)
+            throw new ArgumentException($"logits must be [N={n}, K≥3] with N labels, got {logits.Length} values and {labels.Length} labels.");
+        int k = logits.Length / n;
+        double spread = 0, gap = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (labels[i] < 0 || labels[i] >= k) throw new ArgumentException($"label {labels[i]} is out of range 0..{k - 1}.", nameof(labels));
+            var row = logits.AsSpan(i * k, k);
+            double mean = 0;
+            for (int j = 0; j < k; j++) if (j != labels[i]) mean += row[j];
+            mean /= k - 1;
+            double v = 0;
+            for (int j = 0; j < k; j++) if (j != labels[i]) v += (row[j] - mean) * (row[j] - mean);
+            spread += Math.Sqrt(v / (k - 1));
+            gap += row[labels[i]] - mean;
+        }
+        return gap > 0 ? spread / gap : double.NaN;
     }
 
     /// <summary>Mean Euclidean norm of the activations.</summary>
