@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace LsLab.Representations;
 
 /// <summary>Measures of one projection: in the plane and in the full penultimate space.</summary>
-public sealed record GeometryMeasures(string Split, int Examples, double TightnessPlane, double TightnessFull, double WrongTemplateSpread, double MeanNorm, double WrongLogitSpread = double.NaN);
+public sealed record GeometryMeasures(string Split, int Examples, double TightnessPlane, double TightnessFull, double WrongTemplateSpread, double MeanNorm, double WrongLogitSpread = double.NaN, double TightnessTemplateSpan = double.NaN);
 
 /// <summary>A projection of one split: points per example (with class), template positions, measures.</summary>
 public sealed record GeometryView(string Split, (double X, double Y)[] Points, int[] Labels, (double X, double Y)[] Templates, int[] ClassIds, string[] ClassNames, GeometryMeasures Measures);
@@ -59,7 +59,8 @@ public static class GeometryAnalysis
             ClusterMeasures.Tightness(f, f.Length / pick.Length, y),
             ClusterMeasures.WrongTemplateSpread(f, pick.Length, y, w, b, k),
             ClusterMeasures.MeanNorm(f, pick.Length),
-            ClusterMeasures.WrongLogitSpread(Logits(f, pick.Length, w, b, k), pick.Length, y));
+            ClusterMeasures.WrongLogitSpread(Logits(f, pick.Length, w, b, k), pick.Length, y),
+            ClusterMeasures.TightnessInTemplateSpan(f, pick.Length, y, w, b, k, includeBias));
         return new GeometryView(split, pts, y, proj.Templates, classes, classes.Select(c => ds.ClassNames[c]).ToArray(), measures);
     }
 

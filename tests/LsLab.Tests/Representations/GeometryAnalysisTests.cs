@@ -52,6 +52,7 @@ public sealed class GeometryAnalysisTests : IDisposable
         Assert.Equal(ClusterMeasures.Tightness(feats, d, view.Labels), view.Measures.TightnessFull, 10);
         Assert.Equal(ClusterMeasures.Tightness(view.Points, view.Labels), view.Measures.TightnessPlane, 10);
         Assert.Equal(ClusterMeasures.MeanNorm(feats, pick.Length), view.Measures.MeanNorm, 10);
+        Assert.Equal(ClusterMeasures.TightnessInTemplateSpan(feats, pick.Length, view.Labels, w, b, 5), view.Measures.TightnessTemplateSpan, 10);
         Assert.Equal(ClusterMeasures.WrongTemplateSpread(feats, pick.Length, view.Labels, w, b, 5), view.Measures.WrongTemplateSpread, 10);
         double fromLogits = ClusterMeasures.WrongLogitSpread(logits, pick.Length, view.Labels);
         Assert.True(double.IsNaN(fromLogits) ? double.IsNaN(view.Measures.WrongLogitSpread) : Math.Abs(fromLogits - view.Measures.WrongLogitSpread) < 1e-4 * Math.Abs(fromLogits) + 1e-6,
@@ -85,7 +86,7 @@ public sealed class GeometryAnalysisTests : IDisposable
         Assert.All(trained, o => Assert.Equal(DatasetCatalog.Embedded, o.Dataset));
         Assert.Equal(2, result.Figures.Count);
         Assert.All(result.Figures, f => Assert.True(File.Exists(f.PngPath) && File.Exists(f.SvgPath)));
-        Assert.Equal(2, result.Claims.Count);
+        Assert.Equal(3, result.Claims.Count);
         Assert.All(result.Claims, c => Assert.Equal("qualitative", c.PaperValue.Split(' ')[0]));
         Assert.Equal(8, result.Tables[0].Rows.Count);
         foreach (var triple in new[] { "dissimilar", "similar" })
@@ -95,6 +96,10 @@ public sealed class GeometryAnalysisTests : IDisposable
                     Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.tightness_full"], 1e-6, 100);
                     Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.wrong_template_cv"], 1e-6, 1);
                     Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.wrong_logit_spread"], 1e-6, 10);
+                    // The plane is inside the template span, which is inside the full space: tightness need not be monotone,
+                    // but each is a finite positive ratio.
+                    Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.tightness_span"], 1e-6, 100);
+                    Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.tightness_plane"], 1e-6, 100);
                 }
         Assert.NotEmpty(result.Findings);
         Assert.True(File.Exists(Path.Combine(dir, "results.json")));

@@ -168,4 +168,39 @@ public class ProjectionReferenceTests
         Assert.True(double.IsNaN(ClusterMeasures.WrongLogitSpread(new double[] { 0, 1, 2 }, 1, new[] { 0 })));
         Assert.Throws<ArgumentException>(() => ClusterMeasures.WrongLogitSpread(z, 2, new[] { 0, 4 }));
     }
+
+    [Fact]
+    public void Template_span_tightness_equals_full_tightness_when_templates_span_the_space_and_ignores_the_null_space()
+    {
+        var rng = new Random(21);
+        int n = 60;
+        var y = Enumerable.Range(0, n).Select(i => i % 3).ToArray();
+        // K=5 templates in D=2 (3 augmented dims): their differences span everything, so nothing is dropped.
+        double[] w5 = Random(rng, 5 * 2, 2), b5 = Random(rng, 5), x2 = Enumerable.Range(0, n).SelectMany(i => new[] { y[i] * 3 + rng.NextDouble(), rng.NextDouble() - y[i] }).ToArray();
+        Assert.Equal(3, ClusterMeasures.TemplateSpanCoordinates(x2, n, w5, b5, 5).Rank);
+        Assert.Equal(ClusterMeasures.Tightness(x2, 2, y), ClusterMeasures.TightnessInTemplateSpan(x2, n, y, w5, b5, 5), 10);
+
+        // K=3 templates in D=6: adding to x a random amount of a direction orthogonal to every template
+        // difference changes no logit difference and no template-span coordinate, but loosens the full-space clusters.
+        double[] w = Random(rng, 3 * 6), b = Random(rng, 3), x = Enumerable.Range(0, n).SelectMany(i => Random(rng, 6, 0.3).Select((v, j) => v + (j == y[i] ? 2 : 0))).ToArray();
+        double[] e1 = Sub(Row(w, 1, 6), Row(w, 0, 6)), e2 = Sub(Row(w, 2, 6), Row(w, 0, 6));
+        var null1 = Random(rng, 6);
+        foreach (var e in new[] { e1, e2 })
+        {
+            // Make e orthogonal to the earlier one before removing it from null1 (Gram–Schmidt in the test).
+            var u = e == e2 ? Sub(e2, e1.Select(v => v * Dot(e1, e2) / Dot(e1, e1)).ToArray()) : e;
+            null1 = Sub(null1, u.Select(v => v * Dot(null1, u) / Dot(u, u)).ToArray());
+        }
+        Assert.Equal(0, Dot(null1, e1), 10);
+        Assert.Equal(0, Dot(null1, e2), 10);
+        var noisy = Enumerable.Range(0, n).SelectMany(i => { double t = 20 * rng.NextDouble(); return Row(x, i, 6).Select((v, j) => v + t * null1[j]); }).ToArray();
+        double spanBefore = ClusterMeasures.TightnessInTemplateSpan(x, n, y, w, b, 3), spanAfter = ClusterMeasures.TightnessInTemplateSpan(noisy, n, y, w, b, 3);
+        Assert.Equal(spanBefore, spanAfter, 9);
+        Assert.True(ClusterMeasures.Tightness(noisy, 6, y) > 2 * ClusterMeasures.Tightness(x, 6, y));
+        Assert.Equal(2, ClusterMeasures.TemplateSpanCoordinates(x, n, w, b, 3).Rank);
+
+        // Repeated templates add no dimension.
+        double[] wRep = Row(w, 0, 6).Concat(Row(w, 1, 6)).Concat(Row(w, 0, 6)).ToArray();
+        Assert.Equal(1, ClusterMeasures.TemplateSpanCoordinates(x, n, wRep, new[] { b[0], b[1], b[0] }, 3).Rank);
+    }
 }
