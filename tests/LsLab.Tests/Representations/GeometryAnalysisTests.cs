@@ -7,10 +7,8 @@ using static TorchSharp.torch;
 
 namespace LsLab.Tests.Representations;
 
-public sealed class GeometryAnalysisTests : IDisposable
+public sealed class GeometryAnalysisTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-geom-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
 
     [Fact]
     public void Analysis_of_a_model_agrees_with_its_own_logits_and_features()
@@ -66,7 +64,7 @@ public sealed class GeometryAnalysisTests : IDisposable
         using var ds = TestData.Blobs(60, classes: 4);
         using var model = ModelRegistry.Create("mlp-small", new ModelSpec(1, 8, 8, 4));
         var view = GeometryAnalysis.Analyse(model, ds, "train", new[] { 0, 1, 3 }, perClass: 10);
-        var (png, svg) = LsLab.Reporting.ProjectionPlot.Save(view, "untrained", Path.Combine(dir, "p"));
+        var (png, svg) = LsLab.Reporting.ProjectionPlot.Save(view, "untrained", Path.Combine(Dir, "p"));
         Assert.True(new FileInfo(png).Length > 1000);
         var text = File.ReadAllText(svg);
         Assert.Contains("<svg", text);
@@ -78,7 +76,7 @@ public sealed class GeometryAnalysisTests : IDisposable
     {
         Engine.Initialize();
         var trained = new List<TrainOptions>();
-        var ctx = ExperimentContext.Create(dir, Profile.Tiny, Progress.None);
+        var ctx = ExperimentContext.Create(Dir, Profile.Tiny, Progress.None);
         ctx = ctx.WithTrainer((name, o, obj) => { trained.Add(o); return ctx.TrainDirect(name, o, obj); });
         var result = ExperimentCatalog.Create("geometry").Run(ctx);
 
@@ -102,8 +100,8 @@ public sealed class GeometryAnalysisTests : IDisposable
                     Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.tightness_plane"], 1e-6, 100);
                 }
         Assert.NotEmpty(result.Findings);
-        Assert.True(File.Exists(Path.Combine(dir, "results.json")));
-        Assert.Equal(result.Numbers, ExperimentResult.Load(dir).Numbers);
+        Assert.True(File.Exists(Path.Combine(Dir, "results.json")));
+        Assert.Equal(result.Numbers, ExperimentResult.Load(Dir).Numbers);
 
         // Finished runs are reused: the context is asked again but nothing is retrained, and the numbers repeat.
         var stamp = trained.Select(o => File.GetLastWriteTimeUtc(Path.Combine(ctx.RunFolderFor(o.RunName()).Path, "model.dat"))).ToArray();
@@ -116,17 +114,17 @@ public sealed class GeometryAnalysisTests : IDisposable
     [Fact]
     public void Project_command_takes_class_names_writes_figure_and_measures_and_explains_bad_names()
     {
-        var run = Path.Combine(dir, "run");
+        var run = Path.Combine(Dir, "run");
         var train = CliProcess.Run("train", "--dataset", DatasetCatalog.Embedded, "--model", "mlp-small", "--width", "32", "--epochs", "1",
             "--train-limit", "500", "--out", run, "--quiet");
         Assert.True(train.Code == 0, train.Err);
 
-        var ok = CliProcess.Run("project", "--run", run, "--classes", "shirt,T-SHIRT/TOP,Pullover", "--split", "train", "--per-class", "20", "--out", Path.Combine(dir, "proj"));
+        var ok = CliProcess.Run("project", "--run", run, "--classes", "shirt,T-SHIRT/TOP,Pullover", "--split", "train", "--per-class", "20", "--out", Path.Combine(Dir, "proj"));
         Assert.True(ok.Code == 0, ok.Err);
         Assert.Contains("tightness", ok.Out);
         foreach (var ext in new[] { ".png", ".svg", ".json" })
-            Assert.True(File.Exists(Path.Combine(dir, "proj", "train-6-0-2" + ext)), ext);
-        var m = LsLab.Runs.AtomicFile.ReadJson<GeometryMeasures>(Path.Combine(dir, "proj", "train-6-0-2.json"));
+            Assert.True(File.Exists(Path.Combine(Dir, "proj", "train-6-0-2" + ext)), ext);
+        var m = LsLab.Runs.AtomicFile.ReadJson<GeometryMeasures>(Path.Combine(Dir, "proj", "train-6-0-2.json"));
         Assert.Equal("train", m.Split);
         Assert.Equal(60, m.Examples);
         Assert.InRange(m.TightnessFull, 1e-6, 100);
