@@ -32,11 +32,19 @@ public sealed class TemperatureScaling : ICalibrator
         double Nll(double logT) => NllAt(z, k, y, Math.Exp(logT));
         const int grid = 64;
         int best = 0;
-        double bestVal = double.PositiveInfinity;
-        for (int i = 0; i <= grid; i++)
+        for (int attempt = 0; ; attempt++)
         {
-            double v = Nll(minLogT + (maxLogT - minLogT) * i / grid);
-            if (v < bestVal) { bestVal = v; best = i; }
+            double bestVal = double.PositiveInfinity;
+            for (int i = 0; i <= grid; i++)
+            {
+                double v = Nll(minLogT + (maxLogT - minLogT) * i / grid);
+                if (v < bestVal) { bestVal = v; best = i; }
+            }
+            // The minimum is on the edge of the window: slide the window that way (up to |log T| = 24).
+            double span = maxLogT - minLogT;
+            if (best == 0 && minLogT > -24 && attempt < 16) { maxLogT = minLogT + span / grid; minLogT -= span; }
+            else if (best == grid && maxLogT < 24 && attempt < 16) { minLogT = maxLogT - span / grid; maxLogT += span; }
+            else break;
         }
         double step = (maxLogT - minLogT) / grid;
         double a = minLogT + Math.Max(0, best - 1) * step, b = minLogT + Math.Min(grid, best + 1) * step;

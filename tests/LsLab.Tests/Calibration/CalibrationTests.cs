@@ -125,4 +125,17 @@ public class CalibrationTests
         double nllVs = Metrics.Nll(Predictions.FromLogits(vs.Transform(z, 10), 10, y));
         Assert.True(nllVs <= nllTs + 1e-9, $"vector {nllVs} vs temperature {nllTs}");
     }
+
+    [Fact]
+    public void Temperature_outside_the_initial_window_is_still_found()
+    {
+        // softmax(c z / (c T)) = softmax(z / T): the optimal temperature of c·z is c·T*, here ≈ 5656 and ≈ 0.0057, outside the first window [e^-4, e^4].
+        var (z, y, r) = Reference();
+        double t = r.GetProperty("temperature").GetDouble();
+        foreach (var c in new[] { 1000.0, 1e-3 })
+        {
+            var ts = TemperatureScaling.Fit(z.Select(v => v * c).ToArray(), 10, y);
+            Assert.Equal(t * c, ts.Temperature, t * c * 1e-4);
+        }
+    }
 }
