@@ -3,6 +3,8 @@ using LsLab.Bench;
 // Benchmarks, one subcommand each: `dotnet run -c Release --project bench/LsLab.Bench -- <name> [options]`.
 var commands = new Dictionary<string, Func<string[], int>>
 {
+    ["calibration"] = CalibrationBench.Run,
+    ["calibration-worker"] = CalibrationBench.Worker,
     ["train"] = ThroughputBench.Train,
     ["infer"] = ThroughputBench.Infer,
     ["gemm"] = ThroughputBench.Gemm,

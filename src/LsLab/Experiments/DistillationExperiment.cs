@@ -43,15 +43,34 @@ public sealed class DistillationExperiment : IExperiment
         public double Accuracy => Accuracies.Average();
     }
 
+    static TrainOptions TeacherOptions(Plan plan, ExperimentContext ctx, double alpha, int seed) => new()
+    {
+        Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = plan.Teacher, Epochs = plan.TeacherEpochs, Augment = plan.TeacherAugment,
+        Width = plan.TeacherWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.Limit,
+    };
+
+    static TrainOptions StudentOptions(Plan plan, ExperimentContext ctx, double alpha, int seed) => new()
+    {
+        Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = plan.Student, Epochs = plan.StudentEpochs, Augment = false,
+        Width = plan.StudentWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.Limit,
+    };
+
+    /// <summary>Teachers and label-smoothed students (plain runs); the distilled students need their teacher first and run in-process.</summary>
+    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx)
+    {
+        var plan = For(ctx.Profile);
+        for (int s = 0; s < plan.Seeds; s++)
+            foreach (var a in plan.Alphas)
+            {
+                yield return TeacherOptions(plan, ctx, a, ctx.Seed + s);
+                yield return StudentOptions(plan, ctx, a, ctx.Seed + s);
+            }
+    }
+
     public ExperimentResult Run(ExperimentContext ctx)
     {
         var plan = For(ctx.Profile);
         string F(double v) => v.ToString(CultureInfo.InvariantCulture);
-        TrainOptions Options(string model, int epochs, bool augment, int? width, double alpha, int seed) => new()
-        {
-            Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = model, Epochs = epochs, Augment = augment, Width = width, Alpha = alpha,
-            Seed = seed, TrainLimit = plan.Limit,
-        };
 
         var teachers = plan.Alphas.Select(a => new Point("teacher", a, 1, a, double.NaN, new())).ToList();
         var lsStudents = plan.Alphas.Select(a => new Point("student, LS α (no teacher)", a, 1, a, double.NaN, new())).ToList();
@@ -63,13 +82,13 @@ public sealed class DistillationExperiment : IExperiment
         for (int s = 0; s < plan.Seeds; s++)
         {
             int seed = ctx.Seed + s;
-            var studentBase = Options(plan.Student, plan.StudentEpochs, false, plan.StudentWidth, 0, seed);
+            var studentBase = StudentOptions(plan, ctx, 0, seed);
             using var data = TrainingRun.LoadData(studentBase);
             nTest = data.Test.Count;
             for (int i = 0; i < plan.Alphas.Length; i++)
             {
                 double alpha = plan.Alphas[i];
-                var teacher = ctx.Train(Options(plan.Teacher, plan.TeacherEpochs, plan.TeacherAugment, plan.TeacherWidth, alpha, seed));
+                var teacher = ctx.Train(TeacherOptions(plan, ctx, alpha, seed));
                 teachers[i].Accuracies.Add(Accuracy(teacher, data.Test));
                 using var teacherLogits = Logits(teacher, data.Train);
                 var temps = alpha == 0 ? plan.Temperatures : new[] { 1.0 };

@@ -2,10 +2,9 @@ using LsLab.Data;
 
 namespace LsLab.Tests.Cli;
 
-public sealed class CliTests : IDisposable
+public sealed class CliTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-cli-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     [Fact]
     public void Corrupted_IDX_gives_one_clear_line_and_a_nonzero_exit_code()

@@ -5,16 +5,9 @@ using static TorchSharp.torch;
 
 namespace LsLab.Tests.Distillation;
 
-public class DistillationObjectiveTests : IDisposable
+public class DistillationObjectiveTests : TempDirTest
 {
-    readonly string dir = Path.Combine(Path.GetTempPath(), "lslab-kd-test-" + Guid.NewGuid().ToString("N"));
-
     public DistillationObjectiveTests() => Engine.Initialize();
-
-    public void Dispose()
-    {
-        if (Directory.Exists(dir)) Directory.Delete(dir, true);
-    }
 
     static TrainOptions Options(string model = "mlp-small", double alpha = 0) => new()
     {
@@ -23,7 +16,7 @@ public class DistillationObjectiveTests : IDisposable
 
     RunFolder TrainTeacher(double alpha = 0)
     {
-        var teacher = new RunFolder(Path.Combine(dir, $"teacher-{alpha}"));
+        var teacher = new RunFolder(Path.Combine(Dir, $"teacher-{alpha}"));
         using var data = TestData.BlobSplits();
         TrainingRun.Execute(Options(alpha: alpha), teacher.Path, Progress.None, data: data);
         return teacher;
@@ -58,7 +51,7 @@ public class DistillationObjectiveTests : IDisposable
     {
         var teacher = TrainTeacher(alpha: 0.1);
         using var data = TestData.BlobSplits();
-        var student = new RunFolder(Path.Combine(dir, "student"));
+        var student = new RunFolder(Path.Combine(Dir, "student"));
         using var objective = new DistillationObjective(new DistillationSpec(teacher.Path, 1.5, 1.0, SoftTerm.Paper));
         var o = Options() with { Width = 16, Epochs = 5, LearningRate = 0.2 };
         var state = TrainingRun.Execute(o, student.Path, Progress.None, objective, data: data);
@@ -88,7 +81,7 @@ public class DistillationObjectiveTests : IDisposable
     public void Missing_teacher_run_is_a_clear_error()
     {
         using var data = TestData.BlobSplits();
-        using var objective = new DistillationObjective(new DistillationSpec(Path.Combine(dir, "nope"), 1, 1));
+        using var objective = new DistillationObjective(new DistillationSpec(Path.Combine(Dir, "nope"), 1, 1));
         var e = Assert.Throws<LsLabException>(() => objective.Bind(data));
         Assert.Contains("config.json", e.Message);
     }
