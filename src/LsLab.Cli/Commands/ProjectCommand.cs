@@ -41,8 +41,10 @@ public static class ProjectCommand
             Cli.PrintTable($"{string.Join(", ", view.ClassNames)} — {m.Split}, {m.Examples} examples", new[]
             {
                 ("tightness in the plane (within / between, lower = tighter)", m.TightnessPlane.ToString("F4")),
+                ("tightness in the span of all class templates (what the logits see)", m.TightnessTemplateSpan.ToString("F4")),
                 ("tightness in the full penultimate space", m.TightnessFull.ToString("F4")),
                 ("spread of distances to wrong templates (CV, lower = more equidistant)", m.WrongTemplateSpread.ToString("F4")),
+                ("spread of wrong-class logits / logit gap (lower = more equidistant, norm-free)", m.WrongLogitSpread.ToString("F4")),
                 ("mean activation norm", m.MeanNorm.ToString("F3")),
                 ("figure", png),
             });

@@ -31,6 +31,13 @@ public static class DatasetCatalog
         if (name == "fashion-mnist") yield return DebianFashion;
     }
 
+    // A mistyped --data-dir must not silently fall back to another copy or to the embedded subset.
+    static void CheckDataDir(string? dataDir)
+    {
+        if (dataDir is not null && !Directory.Exists(dataDir))
+            throw new LsLabException($"--data-dir {dataDir}: folder not found.");
+    }
+
     static string? FindFile(string dir, string stem) =>
         new[] { stem, stem + ".gz" }.Select(f => Path.Combine(dir, f)).FirstOrDefault(File.Exists);
 
@@ -52,6 +59,7 @@ public static class DatasetCatalog
     /// <summary>Each known data set, whether it was found, and where (or how to get it).</summary>
     public static IEnumerable<DatasetInfo> List(string? dataDir = null)
     {
+        CheckDataDir(dataDir);
         foreach (var name in Names)
         {
             string? where = name switch
@@ -75,6 +83,7 @@ public static class DatasetCatalog
     /// <summary>Loads train and test of a data set, without a validation split.</summary>
     public static (Dataset Train, Dataset Test) LoadTrainTest(string name, string? dataDir = null)
     {
+        CheckDataDir(dataDir);
         name = name.ToLowerInvariant();
         switch (name)
         {

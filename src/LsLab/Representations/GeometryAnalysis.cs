@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace LsLab.Representations;
 
 /// <summary>Measures of one projection: in the plane and in the full penultimate space.</summary>
-public sealed record GeometryMeasures(string Split, int Examples, double TightnessPlane, double TightnessFull, double WrongTemplateSpread, double MeanNorm);
+public sealed record GeometryMeasures(string Split, int Examples, double TightnessPlane, double TightnessFull, double WrongTemplateSpread, double MeanNorm, double WrongLogitSpread = double.NaN, double TightnessTemplateSpan = double.NaN);
 
 /// <summary>A projection of one split: points per example (with class), template positions, measures.</summary>
 public sealed record GeometryView(string Split, (double X, double Y)[] Points, int[] Labels, (double X, double Y)[] Templates, int[] ClassIds, string[] ClassNames, GeometryMeasures Measures);
@@ -38,6 +38,7 @@ public static class GeometryAnalysis
         return Analyse(model, ds, split, classes, perClass, includeBias);
     }
 
+    /// <summary>Projects the first <paramref name="perClass"/> examples of each class of <paramref name="ds"/> through <paramref name="model"/>.</summary>
     public static GeometryView Analyse(Models.Classifier model, Dataset ds, string split, int[] classes, int perClass = 100, bool includeBias = true)
     {
         var labels = ds.Labels.data<long>().ToArray();
@@ -57,7 +58,23 @@ public static class GeometryAnalysis
             ClusterMeasures.Tightness(pts, y),
             ClusterMeasures.Tightness(f, f.Length / pick.Length, y),
             ClusterMeasures.WrongTemplateSpread(f, pick.Length, y, w, b, k),
-            ClusterMeasures.MeanNorm(f, pick.Length));
+            ClusterMeasures.MeanNorm(f, pick.Length),
+            ClusterMeasures.WrongLogitSpread(Logits(f, pick.Length, w, b, k), pick.Length, y),
+            ClusterMeasures.TightnessInTemplateSpan(f, pick.Length, y, w, b, k, includeBias));
         return new GeometryView(split, pts, y, proj.Templates, classes, classes.Select(c => ds.ClassNames[c]).ToArray(), measures);
+    }
+
+    static double[] Logits(double[] f, int n, double[] w, double[] b, int k)
+    {
+        int d = f.Length / n;
+        var z = new double[n * k];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < k; c++)
+            {
+                double s = b[c];
+                for (int j = 0; j < d; j++) s += f[i * d + j] * w[c * d + j];
+                z[i * k + c] = s;
+            }
+        return z;
     }
 }

@@ -49,7 +49,7 @@ public sealed class TemplateProjection
         var p = new TemplateProjection(wa, u1, u2, includeBias, (a, b, c));
         return new TemplateProjection(wa, u1, u2, includeBias, (a, b, c))
         {
-            Templates = new[] { wa, wb, wc }.Select(w => p.ProjectAugmented(w)).ToArray(),
+            Templates = new[] { wa, wb, wc }.Select(p.ProjectAugmented).ToArray(),
         };
     }
 
@@ -68,10 +68,15 @@ public sealed class TemplateProjection
         return (x, y);
     }
 
+    /// <summary>Width D of the activations the templates were fitted for.</summary>
+    public int Dimension => Origin.Length - (IncludeBias ? 1 : 0);
+
     /// <summary>2-D coordinates of activations [N,D] (row-major).</summary>
     public (double X, double Y)[] Transform(double[] features, int n)
     {
-        int d = features.Length / n;
+        int d = Dimension;
+        if (n < 0 || features.Length != n * d)
+            throw new ArgumentException($"features must be [N={n}, D={d}] (the head's input width), got {features.Length} values.", nameof(features));
         var result = new (double, double)[n];
         for (int i = 0; i < n; i++) result[i] = ProjectAugmented(Augment(features.AsSpan(i * d, d), IncludeBias ? 1.0 : null));
         return result;

@@ -26,6 +26,28 @@ public class AugmentationAndNpyTests
         }
     }
 
+    [Fact]
+    public void Crop_and_flip_match_a_per_image_reference_built_from_the_same_draws()
+    {
+        const int pad = 2;
+        var x = rand(8, 2, 6, 7);
+        var y = Augmentation.CropFlip(x, pad, true, new Generator(11));
+        // Replay the documented draws: dy, dx in 0..2·pad, then a coin per image.
+        var g = new Generator(11);
+        var dy = randint(0, 2 * pad + 1, new long[] { 8 }, generator: g).data<long>().ToArray();
+        var dx = randint(0, 2 * pad + 1, new long[] { 8 }, generator: g).data<long>().ToArray();
+        var coin = rand(new long[] { 8 }, generator: g).data<float>().ToArray();
+        Assert.Contains(coin, v => v < 0.5f);
+        Assert.Contains(coin, v => v >= 0.5f);
+        for (int i = 0; i < 8; i++)
+            for (int ch = 0; ch < 2; ch++)
+            {
+                var expected = Shift(x[i, ch], (int)dy[i] - pad, (int)dx[i] - pad);
+                if (coin[i] < 0.5f) expected = expected.flip(1);
+                Assert.True(expected.equal(y[i, ch]).all().item<bool>(), $"image {i} channel {ch}");
+            }
+    }
+
     static Tensor Shift(Tensor img, int dy, int dx)
     {
         long h = img.shape[0], w = img.shape[1];

@@ -81,6 +81,15 @@ public sealed class DiscoveryTests : IDisposable
         Assert.Contains("data_batch_1.bin", Assert.Throws<LsLabException>(() => DatasetCatalog.LoadTrainTest("cifar10", dir)).Message);
     }
 
+    [Fact]
+    public void A_data_dir_that_does_not_exist_is_an_error_not_a_silent_fallback()
+    {
+        var missing = Path.Combine(dir, "typo");
+        var e = Assert.Throws<LsLabException>(() => DatasetCatalog.LoadTrainTest("fashion-mnist", missing));
+        Assert.Equal($"--data-dir {missing}: folder not found.", e.Message);
+        Assert.Throws<LsLabException>(() => DatasetCatalog.List(missing).ToList());
+    }
+
     static void WriteNpmDigits(string folder, int perClass)
     {
         Directory.CreateDirectory(folder);
