@@ -23,6 +23,12 @@ public static class Cli
             Console.Error.WriteLine($"error: {message}");
             return 2;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("LSLAB_DEBUG") != "1")
+        {
+            Console.Error.WriteLine($"internal error ({e.GetType().Name}): {e.Message}");
+            Console.Error.WriteLine("This is a bug in LsLab. Run again with LSLAB_DEBUG=1 for the stack trace.");
+            return 70;
+        }
     }
 
     static string? UserError(Exception e) => e switch

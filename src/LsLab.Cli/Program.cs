@@ -15,6 +15,7 @@ var root = new RootCommand(
 root.Subcommands.Add(TrainCommand.Build());
 root.Subcommands.Add(EvaluateCommand.Build());
 root.Subcommands.Add(DatasetsCommand.Build());
+root.Subcommands.Add(CalibrateCommand.Build());
 root.Subcommands.Add(InfoCommand.Build());
 root.Subcommands.Add(ExperimentCommand.Build());
 root.Subcommands.Add(ReproduceCommand.Build());

@@ -16,14 +16,16 @@ public static class ReproduceCommand
         var only = new Option<string[]>("--only") { Description = "Run only these experiments (comma-separated or repeated).", AllowMultipleArgumentsPerToken = true };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder with data set files (default: auto-discovery)." };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 0 };
+        var plan = new Option<bool>("--plan") { Description = "Only register the runs known up front as cells (OUT/cells.txt) for `lslab run-cell` on other machines; train nothing." };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
         var cmd = new Command("reproduce", "Run every experiment of the paper and write out/report/index.html (resumable: run it again after an interruption).")
-        { profile, outDir, only, dataDir, seed, quiet, threads };
+        { profile, outDir, only, dataDir, seed, plan, quiet, threads };
         cmd.WithExamples(
             "lslab reproduce                                  # quick profile, embedded data",
             "lslab reproduce --profile full --out out-full    # installed real data, hours; resumable",
             "lslab reproduce --only calibration,geometry",
+            "lslab reproduce --profile full --out /shared/out --plan   # then run-cell per line of cells.txt (docs/scale-out.md)",
             "xdg-open out/report/index.html");
         cmd.SetAction(p =>
         {
@@ -31,6 +33,13 @@ public static class ReproduceCommand
             var o = new Reproduction.Options(p.GetValue(outDir)!, p.GetValue(profile), p.GetValue(dataDir),
                 (p.GetValue(only) ?? Array.Empty<string>()).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
                 p.GetValue(quiet), p.GetValue(seed));
+            if (p.GetValue(plan))
+            {
+                var ids = Reproduction.Plan(o);
+                Console.WriteLine($"registered {ids.Count} cells in {Path.GetFullPath(Path.Combine(o.OutDir, "store.db"))}; ids in {Path.GetFullPath(Path.Combine(o.OutDir, "cells.txt"))}");
+                Console.WriteLine("next: run `lslab run-cell --store OUT --cell ID` for each line (e.g. a job array), then `lslab reproduce` with the same options for the report.");
+                return 0;
+            }
             var results = Reproduction.Run(o, "lslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
             using var store = new RunStore(o.OutDir);
             var table = new Table().AddColumn("experiment").AddColumn("runs").AddColumn("train time").AddColumn("claims").AddColumn("verdicts");

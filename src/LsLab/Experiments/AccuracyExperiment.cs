@@ -23,10 +23,23 @@ public sealed class AccuracyExperiment : IExperiment
         },
     };
 
+    static readonly double[] Alphas = { 0.0, 0.1 };
+
+    static TrainOptions Options(ExperimentContext ctx, (string Dataset, string Model, int Epochs, bool Augment, int? Limit) cell, double alpha, int seed) => new()
+    {
+        Dataset = cell.Dataset, Model = cell.Model, Alpha = alpha, Epochs = cell.Epochs, Augment = cell.Augment,
+        Seed = seed, TrainLimit = cell.Limit, DataDir = ctx.DataDir,
+    };
+
+    static int Seeds(Profile p) => p == Profile.Full ? 3 : 1;
+
+    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx) =>
+        from cell in Cells(ctx.Profile) from a in Alphas from s in Enumerable.Range(ctx.Seed, Seeds(ctx.Profile)) select Options(ctx, cell, a, s);
+
     public ExperimentResult Run(ExperimentContext ctx)
     {
-        int seeds = ctx.Profile == Profile.Full ? 3 : 1;
-        double[] alphas = { 0.0, 0.1 };
+        int seeds = Seeds(ctx.Profile);
+        double[] alphas = Alphas;
         var rows = new List<IReadOnlyList<string>>();
         var result = new ExperimentResult(Name, "Accuracy with and without label smoothing (Table 2 analogue)");
         foreach (var (dataset, model, epochs, augment, limit) in Cells(ctx.Profile))
@@ -38,12 +51,7 @@ public sealed class AccuracyExperiment : IExperiment
                 var accs = new List<double>();
                 for (int s = 0; s < seeds; s++)
                 {
-                    var o = new TrainOptions
-                    {
-                        Dataset = dataset, Model = model, Alpha = alphas[a], Epochs = epochs, Augment = augment,
-                        Seed = ctx.Seed + s, TrainLimit = limit, DataDir = ctx.DataDir,
-                    };
-                    var run = ctx.Train($"{dataset}-{model}-a{alphas[a].ToString(CultureInfo.InvariantCulture)}-s{ctx.Seed + s}", o, null);
+                    var run = ctx.Train(Options(ctx, (dataset, model, epochs, augment, limit), alphas[a], ctx.Seed + s));
                     accs.Add(Evaluation.Evaluate(run, "test").Score.Accuracy);
                 }
                 means[a] = accs.Average();

@@ -31,12 +31,21 @@ public sealed class ExperimentContext
     /// Trains (or reuses, or resumes) a classifier run named <c>name</c> under OutDir/runs/.
     /// `reproduce` replaces this to record each run in its store; the default trains directly.
     /// </summary>
-    public Func<string, TrainOptions, ITrainingObjective?, RunFolder> Train { get; init; } = null!;
+    public Func<string, TrainOptions, ITrainingObjective?, RunFolder> Trainer { get; init; } = null!;
+
+    /// <summary>Trains (or reuses) run <paramref name="name"/> through <see cref="Trainer"/>.</summary>
+    public RunFolder Train(string name, TrainOptions options, ITrainingObjective? objective = null) => Trainer(name, options, objective);
+
+    /// <summary>Folder holding run folders; `reproduce` shares one across experiments so identical runs are trained once.</summary>
+    public string RunsDir { get; init; } = "";
 
     /// <summary>Folder of a run by name (whether or not it exists yet).</summary>
-    public RunFolder RunFolderFor(string name) => new(Path.Combine(OutDir, "runs", name));
+    public RunFolder RunFolderFor(string name) => new(Path.Combine(RunsDir.Length > 0 ? RunsDir : Path.Combine(OutDir, "runs"), name));
 
-    /// <summary>The default <see cref="Train"/>: train into OutDir/runs/name, resuming when interrupted.</summary>
+    /// <summary>Trains (or reuses) the run for these options under its canonical name.</summary>
+    public RunFolder Train(TrainOptions options, ITrainingObjective? objective = null) => Train(options.RunName(), options, objective);
+
+    /// <summary>The default trainer: train into OutDir/runs/name, resuming when interrupted.</summary>
     public RunFolder TrainDirect(string name, TrainOptions options, ITrainingObjective? objective)
     {
         var run = RunFolderFor(name);
@@ -45,19 +54,19 @@ public sealed class ExperimentContext
     }
 
     /// <summary>A context with the default trainer.</summary>
-    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0)
+    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0, string? runsDir = null)
     {
-        var ctx = new ExperimentContext(outDir, profile, progress) { DataDir = dataDir, Seed = seed };
+        var ctx = new ExperimentContext(outDir, profile, progress) { DataDir = dataDir, Seed = seed, RunsDir = runsDir is null ? "" : Path.GetFullPath(runsDir) };
         return ctx.WithTrainer(ctx.TrainDirect);
     }
 
     /// <summary>Copy of this context with another training function.</summary>
     public ExperimentContext WithTrainer(Func<string, TrainOptions, ITrainingObjective?, RunFolder> train) =>
-        new(OutDir, Profile, Progress) { DataDir = DataDir, Seed = Seed, Train = train };
+        new(OutDir, Profile, Progress) { DataDir = DataDir, Seed = Seed, Trainer = train, RunsDir = RunsDir };
 
     /// <summary>Copy of this context writing into a sub-folder.</summary>
     public ExperimentContext Sub(string name) =>
-        new(Path.Combine(OutDir, name), Profile, Progress) { DataDir = DataDir, Seed = Seed, Train = Train };
+        new(Path.Combine(OutDir, name), Profile, Progress) { DataDir = DataDir, Seed = Seed, Trainer = Trainer, RunsDir = RunsDir };
 }
 
 /// <summary>The paper's verdict scale for one claim.</summary>
@@ -93,4 +102,11 @@ public interface IExperiment
     /// <summary>Short name used in commands and folders, e.g. "calibration".</summary>
     string Name { get; }
     ExperimentResult Run(ExperimentContext context);
+
+    /// <summary>
+    /// The label-smoothing training runs the experiment will ask for, known before it starts, so
+    /// `reproduce --plan` can register them as cells for other machines (`run-cell`). Runs that
+    /// depend on earlier results (e.g. students of a teacher) may be left out: they run in-process.
+    /// </summary>
+    IEnumerable<TrainOptions> PlannedRuns(ExperimentContext context) => Array.Empty<TrainOptions>();
 }

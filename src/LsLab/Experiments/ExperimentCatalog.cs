@@ -6,6 +6,7 @@ public static class ExperimentCatalog
     static readonly List<(string Name, string Description, Func<IExperiment> Create)> Entries = new()
     {
         ("accuracy", "Table 2 analogue: accuracy with and without label smoothing, per data set and architecture", () => new AccuracyExperiment()),
+        ("calibration", "Table 3 / Figure 2 analogue: ECE of baseline, temperature scaling and label smoothing", () => new CalibrationExperiment()),
     };
 
     public static IEnumerable<(string Name, string Description)> List() => Entries.Select(e => (e.Name, e.Description));

@@ -14,17 +14,52 @@ public static class Reproduction
 {
     public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0);
 
-    /// <summary>Runs the experiments and writes OUT/report; returns the results in catalog order.</summary>
-    public static IReadOnlyList<ExperimentResult> Run(Options o, string command)
+    /// <summary>
+    /// Registers every run the experiments can name up front as a cell in the store, without training,
+    /// and writes OUT/cells.txt (one id per line) for a job array. Returns the ids.
+    /// </summary>
+    public static IReadOnlyList<string> Plan(Options o)
     {
-        var sw = Stopwatch.StartNew();
-        var started = DateTime.UtcNow;
+        using var store = new RunStore(o.OutDir);
+        var ids = new List<string>();
+        foreach (var name in Names(o))
+        {
+            var stored = new StoredTraining(store, name, Progress.None);
+            var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, Progress.None, o.DataDir, o.Seed, Path.Combine(o.OutDir, "runs"));
+            foreach (var opts in ExperimentCatalog.Create(name).PlannedRuns(ctx))
+            {
+                var full = opts with { DataDir = opts.DataDir ?? o.DataDir };
+                var id = stored.Register(ctx.RunFolderFor(full.RunName()), full.RunName(), full);
+                if (!ids.Contains(id)) ids.Add(id);
+            }
+        }
+        AtomicFile.WriteAllText(Path.Combine(o.OutDir, "cells.txt"), string.Join("\n", ids) + "\n");
+        return ids;
+    }
+
+    static List<string> Names(Options o)
+    {
         var names = ExperimentCatalog.List().Select(e => e.Name)
             .Where(n => o.Only is null || o.Only.Count == 0 || o.Only.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
         if (o.Only is { Count: > 0 })
             foreach (var want in o.Only)
                 if (!names.Contains(want, StringComparer.OrdinalIgnoreCase))
                     throw new LsLabException($"--only: unknown experiment '{want}'. Known: {string.Join(", ", ExperimentCatalog.List().Select(e => e.Name))}.");
+        return names;
+    }
+
+    /// <summary>The tiny profile checks plumbing only: its numbers decide nothing.</summary>
+    static ExperimentResult TinyVerdicts(ExperimentResult r) => r with
+    {
+        Claims = r.Claims.Select(c => c with { Verdict = Verdict.Inconclusive, Why = "tiny profile (plumbing check, a few steps): not evidence either way" }).ToList(),
+    };
+
+    /// <summary>Runs the experiments and writes OUT/report; returns the results in catalog order.</summary>
+    public static IReadOnlyList<ExperimentResult> Run(Options o, string command)
+    {
+        var sw = Stopwatch.StartNew();
+        var started = DateTime.UtcNow;
+        var names = Names(o);
         using var store = new RunStore(o.OutDir);
         var results = new List<ExperimentResult>();
         Progress.Overall($"reproduce ({o.Profile})", names.Count, o.Quiet, (overall, perRun) =>
@@ -33,9 +68,10 @@ public static class Reproduction
             {
                 overall.Advance(0, $"{name}");
                 var stored = new StoredTraining(store, name, perRun);
-                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed);
+                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed, Path.Combine(o.OutDir, "runs"));
                 ctx = ctx.WithTrainer((run, opts, obj) => stored.Train(ctx.RunFolderFor(run), run, opts with { DataDir = opts.DataDir ?? o.DataDir }, obj));
                 var result = ExperimentCatalog.Create(name).Run(ctx);
+                if (o.Profile == Profile.Tiny) result = TinyVerdicts(result);
                 result.Save(ctx.OutDir);
                 results.Add(result);
                 overall.Log($"{name}: done ({result.Claims.Count} claims, {result.Figures.Count} figures)");

@@ -103,7 +103,9 @@ public sealed class RunStore : IDisposable
         try
         {
             using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited && p.StartTime.ToUniversalTime().Ticks.ToString() == parts[2];
+            // Start times read from another process can differ from the self-read value by rounding: allow 1 s.
+            return !p.HasExited && long.TryParse(parts[2], out long ticks)
+                   && Math.Abs(p.StartTime.ToUniversalTime().Ticks - ticks) < TimeSpan.TicksPerSecond;
         }
         catch (ArgumentException) { return false; }
         catch (InvalidOperationException) { return false; }

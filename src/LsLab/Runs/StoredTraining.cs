@@ -46,6 +46,13 @@ public sealed class StoredTraining(RunStore store, string experiment, IProgressR
     /// <summary>Seconds between looks at a run another live process is training.</summary>
     public double PollSeconds { get; init; } = 2;
 
+    /// <summary>Registers a run without training it (for `reproduce --plan`); returns its id.</summary>
+    public string Register(RunFolder run, string name, TrainOptions options)
+    {
+        var spec = new CellSpec(name, options, "label-smoothing", null, new LabelSmoothingObjective(options.Alpha).Describe());
+        return store.Register(name, experiment, spec.ObjectiveKind, JsonSerializer.Serialize(spec, AtomicFile.Json), run.Path).Id;
+    }
+
     /// <summary>Registers the run, then trains it here unless it is done or owned by a live process (then waits for it).</summary>
     public RunFolder Train(RunFolder run, string name, TrainOptions options, ITrainingObjective? objective)
     {

@@ -36,6 +36,23 @@ public sealed record TrainOptions
     public double EffectiveLearningRate => LearningRate ?? 0.1;
     public double EffectiveWeightDecay => WeightDecay ?? (Model.StartsWith("mlp", StringComparison.OrdinalIgnoreCase) ? 0.0 : 5e-4);
 
+    /// <summary>
+    /// A readable, canonical run name for these options (data set, model, α, epochs, seed and any
+    /// non-default choice), so experiments that need the same model share one run.
+    /// </summary>
+    public string RunName()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var parts = new List<string> { Dataset, Model, "a" + Alpha.ToString(inv), "e" + Epochs, "s" + Seed };
+        if (Augment) parts.Add("aug");
+        if (TrainLimit is int l) parts.Add("n" + l);
+        if (Width is int w) parts.Add("w" + w);
+        if (Dropout is double d) parts.Add("d" + d.ToString(inv));
+        if (LearningRate is double lr) parts.Add("lr" + lr.ToString(inv));
+        if (BatchSize != 128) parts.Add("b" + BatchSize);
+        return string.Join("-", parts);
+    }
+
     /// <summary>Checks ranges and names the bad option.</summary>
     public TrainOptions Validate()
     {

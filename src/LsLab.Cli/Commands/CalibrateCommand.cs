@@ -1,0 +1,79 @@
+using System.CommandLine;
+using LsLab.Calibration;
+using LsLab.Reporting;
+using LsLab.Runs;
+using Spectre.Console;
+
+namespace LsLab.Cli.Commands;
+
+/// <summary>`lslab calibrate`: ECE, NLL, Brier before and after temperature scaling, for a run or any saved logits.</summary>
+public static class CalibrateCommand
+{
+    public static Command Build()
+    {
+        var run = new Option<string?>("--run", "-r") { Description = "Run folder: fit on eval/validation, report on eval/test (run `lslab evaluate` for both splits first)." };
+        var logits = new Option<string?>("--logits") { Description = "Logits or probabilities [N,K] as .npy or .csv (probabilities are detected)." };
+        var labels = new Option<string?>("--labels") { Description = "Labels [N] as .npy or .csv." };
+        var fitLogits = new Option<string?>("--fit-logits") { Description = "Held-out logits to fit the temperature on (default: the evaluation set itself, which is optimistic)." };
+        var fitLabels = new Option<string?>("--fit-labels") { Description = "Labels of --fit-logits." };
+        var bins = new Option<int>("--bins") { Description = "Equal-width bins for ECE and the diagram.", DefaultValueFactory = _ => 15 };
+        var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the ECE confidence interval.", DefaultValueFactory = _ => 200 };
+        var outDir = new Option<string?>("--out", "-o") { Description = "Folder for calibration.json and the reliability diagrams (default: RUN/calibration or ./calibration)." };
+        var cmd = new Command("calibrate", "Calibration before and after temperature scaling: accuracy, NLL, Brier, ECE with a 95% bootstrap interval, and reliability diagrams.")
+        { run, logits, labels, fitLogits, fitLabels, bins, resamples, outDir };
+        cmd.WithExamples(
+            "lslab calibrate --run runs/r20",
+            "lslab calibrate --logits test_logits.npy --labels test_labels.npy --fit-logits val_logits.npy --fit-labels val_labels.npy",
+            "python3 -c \"import numpy as np; np.save('logits.npy', model_logits); np.save('labels.npy', y)\"   # from PyTorch");
+        cmd.SetAction(p =>
+        {
+            LogitsFile eval;
+            LogitsFile? fit = null;
+            string dir;
+            if (p.GetValue(run) is string r)
+            {
+                var folder = new RunFolder(r);
+                string Need(string split, string file)
+                {
+                    var path = Path.Combine(folder.EvalDir(split), file);
+                    if (!File.Exists(path)) throw new LsLabException($"{path} not found: run `lslab evaluate --run {r} --split {split}` first.");
+                    return path;
+                }
+                eval = CalibrationAnalysis.Load(Need("test", "logits.npy"), Need("test", "labels.npy"));
+                fit = CalibrationAnalysis.Load(Need("validation", "logits.npy"), Need("validation", "labels.npy"));
+                dir = p.GetValue(outDir) ?? Path.Combine(folder.Path, "calibration");
+            }
+            else
+            {
+                var lg = p.GetValue(logits) ?? throw new LsLabException("give --run DIR, or --logits FILE with --labels FILE.");
+                var lb = p.GetValue(labels) ?? throw new LsLabException("--labels is required with --logits.");
+                eval = CalibrationAnalysis.Load(lg, lb);
+                if (p.GetValue(fitLogits) is string fl)
+                    fit = CalibrationAnalysis.Load(fl, p.GetValue(fitLabels) ?? throw new LsLabException("--fit-labels is required with --fit-logits."));
+                dir = p.GetValue(outDir) ?? "calibration";
+            }
+            var (before, after, ts) = CalibrationAnalysis.BeforeAfter(eval, fit, p.GetValue(bins), p.GetValue(resamples));
+            if (eval.WereProbabilities) AnsiConsole.MarkupLine("[grey]input rows sum to 1: treated as probabilities (log p used as logits)[/]");
+            if (fit is null) AnsiConsole.MarkupLine("[yellow]T was fitted on the evaluation set itself (no --fit-logits): the 'after' numbers are optimistic.[/]");
+            var t = new Table().Title($"{eval.Labels.Length} predictions, {eval.K} classes").AddColumn("").AddColumn("uncalibrated").AddColumn($"temperature-scaled (T = {ts.Temperature:F3})");
+            t.AddRow("accuracy", before.Accuracy.ToString("P2"), after.Accuracy.ToString("P2"));
+            t.AddRow("NLL", before.Nll.ToString("F4"), after.Nll.ToString("F4"));
+            t.AddRow("Brier", before.Brier.ToString("F4"), after.Brier.ToString("F4"));
+            t.AddRow(Markup.Escape($"ECE[{p.GetValue(bins)} bins, equal-width, top-label, L1]"), Markup.Escape($"{before.Ece:F4} [{before.EceLower:F4}, {before.EceUpper:F4}]"), Markup.Escape($"{after.Ece:F4} [{after.EceLower:F4}, {after.EceUpper:F4}]"));
+            t.AddRow("MCE (max gap)", before.Mce.ToString("F4"), after.Mce.ToString("F4"));
+            t.AddRow(Markup.Escape($"ECE[{p.GetValue(bins)} bins, equal-mass]"), before.AdaptiveEce.ToString("F4"), after.AdaptiveEce.ToString("F4"));
+            t.AddRow("class-wise ECE", before.ClasswiseEce.ToString("F4"), after.ClasswiseEce.ToString("F4"));
+            t.Caption(Markup.Escape("[lo, hi]: 95% bootstrap interval"));
+            AnsiConsole.Write(t);
+            Directory.CreateDirectory(dir);
+            AtomicFile.WriteJson(Path.Combine(dir, "calibration.json"), new { before, after, temperature = ts.Temperature, fittedOn = fit is null ? "evaluation set" : "fit set" });
+            ReliabilityPlot.Single(before.Bins, "uncalibrated", before.Ece, Path.Combine(dir, "reliability-uncalibrated"));
+            ReliabilityPlot.Single(after.Bins, $"temperature-scaled (T = {ts.Temperature:F2})", after.Ece, Path.Combine(dir, "reliability-temperature-scaled"));
+            ReliabilityPlot.Compare(new[] { ("uncalibrated", (IReadOnlyList<ReliabilityBin>)before.Bins, before.Ece), ("temperature-scaled", after.Bins, after.Ece) },
+                "Reliability", Path.Combine(dir, "reliability-compare"));
+            AnsiConsole.MarkupLine($"written: [blue]{Markup.Escape(Path.GetFullPath(dir))}[/] (calibration.json, reliability-*.png/.svg)");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,123 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LsLab.Calibration;
+
+/// <summary>A post-hoc calibrator: Fit on held-out logits, then Transform any logits.</summary>
+public interface ICalibrator
+{
+    /// <summary>Calibrated logits, same shape [N,K] row-major.</summary>
+    double[] Transform(ReadOnlySpan<double> logits, int k);
+    string Describe();
+}
+
+/// <summary>
+/// Temperature scaling (Guo et al. 2017): logits/T with one T > 0 minimising held-out NLL.
+/// NLL is convex in 1/T, hence unimodal in log T: we scan log T on a grid, then refine the
+/// bracket by golden-section search. It cannot go negative or stop early (known failure modes of
+/// the LBFGS recipe).
+/// </summary>
+public sealed class TemperatureScaling : ICalibrator
+{
+    public double Temperature { get; private init; } = 1;
+
+    /// <summary>Held-out NLL at the fitted temperature.</summary>
+    public double FittedNll { get; private init; }
+
+    public static TemperatureScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, double minLogT = -4, double maxLogT = 4)
+    {
+        Predictions.FromLogits(logits, k, labels); // validates the input once
+        var z = logits.ToArray();
+        var y = labels.ToArray();
+        double Nll(double logT) => NllAt(z, k, y, Math.Exp(logT));
+        const int grid = 64;
+        int best = 0;
+        double bestVal = double.PositiveInfinity;
+        for (int i = 0; i <= grid; i++)
+        {
+            double v = Nll(minLogT + (maxLogT - minLogT) * i / grid);
+            if (v < bestVal) { bestVal = v; best = i; }
+        }
+        double step = (maxLogT - minLogT) / grid;
+        double a = minLogT + Math.Max(0, best - 1) * step, b = minLogT + Math.Min(grid, best + 1) * step;
+        double phi = (Math.Sqrt(5) - 1) / 2;
+        double c = b - phi * (b - a), d = a + phi * (b - a), fc = Nll(c), fd = Nll(d);
+        while (b - a > 1e-9)
+        {
+            if (fc < fd) { b = d; d = c; fd = fc; c = b - phi * (b - a); fc = Nll(c); }
+            else { a = c; c = d; fc = fd; d = a + phi * (b - a); fd = Nll(d); }
+        }
+        double logT = (a + b) / 2;
+        return new TemperatureScaling { Temperature = Math.Exp(logT), FittedNll = Nll(logT) };
+    }
+
+    /// <summary>Mean NLL of softmax(z/T) (stable log-sum-exp).</summary>
+    public static double NllAt(ReadOnlySpan<double> z, int k, ReadOnlySpan<int> y, double t)
+    {
+        double s = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            var row = z.Slice(i * k, k);
+            double max = double.NegativeInfinity;
+            foreach (var v in row) max = Math.Max(max, v);
+            double sum = 0;
+            foreach (var v in row) sum += Math.Exp((v - max) / t);
+            s += Math.Log(sum) - (row[y[i]] - max) / t;
+        }
+        return s / y.Length;
+    }
+
+    public double[] Transform(ReadOnlySpan<double> logits, int k)
+    {
+        var o = new double[logits.Length];
+        for (int i = 0; i < o.Length; i++) o[i] = logits[i] / Temperature;
+        return o;
+    }
+
+    public string Describe() => $"temperature scaling, T = {Temperature:F4}";
+}
+
+/// <summary>
+/// Vector scaling: per-class scale w_k and bias b_k, z'_k = w_k z_k + b_k, fitted by minimising
+/// held-out NLL (Adam, full batch, started from the temperature-scaling solution so it can only
+/// improve on it in held-out NLL).
+/// </summary>
+public sealed class VectorScaling : ICalibrator
+{
+    public double[] Scale { get; private init; } = Array.Empty<double>();
+    public double[] Bias { get; private init; } = Array.Empty<double>();
+
+    public static VectorScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, int iterations = 500)
+    {
+        var ts = TemperatureScaling.Fit(logits, k, labels);
+        Native.Engine.Initialize();
+        using var scope = NewDisposeScope();
+        var z = tensor(logits.ToArray(), new long[] { labels.Length, k });
+        var y = tensor(labels.ToArray().Select(v => (long)v).ToArray());
+        var w = new TorchSharp.Modules.Parameter(full(k, 1.0 / ts.Temperature, dtype: ScalarType.Float64));
+        var b = new TorchSharp.Modules.Parameter(zeros(k, dtype: ScalarType.Float64));
+        var opt = optim.Adam(new[] { w, b }, lr: 0.01);
+        double bestLoss = double.PositiveInfinity;
+        double[] bestW = w.data<double>().ToArray(), bestB = b.data<double>().ToArray();
+        for (int it = 0; it < iterations; it++)
+        {
+            using var step = NewDisposeScope();
+            opt.zero_grad();
+            var loss = nn.functional.cross_entropy(z * w + b, y);
+            double lv = loss.item<double>();
+            if (lv < bestLoss) { bestLoss = lv; bestW = w.data<double>().ToArray(); bestB = b.data<double>().ToArray(); }
+            loss.backward();
+            opt.step();
+        }
+        return new VectorScaling { Scale = bestW, Bias = bestB };
+    }
+
+    public double[] Transform(ReadOnlySpan<double> logits, int k)
+    {
+        var o = new double[logits.Length];
+        for (int i = 0; i < o.Length; i++) o[i] = logits[i] * Scale[i % k] + Bias[i % k];
+        return o;
+    }
+
+    public string Describe() => $"vector scaling ({Scale.Length} scales + biases)";
+}

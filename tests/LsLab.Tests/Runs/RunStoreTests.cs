@@ -1,0 +1,28 @@
+using LsLab.Runs;
+
+namespace LsLab.Tests.Runs;
+
+public sealed class RunStoreTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("lslab-store-").FullName;
+    public void Dispose() => Directory.Delete(dir, true);
+
+    [Fact]
+    public void Same_configuration_registers_once_and_a_claim_by_a_dead_owner_is_taken_over()
+    {
+        using var s = new RunStore(dir);
+        var a = s.Register("r", "e", "k", "{\"x\":1}", "/tmp/r");
+        var again = s.Register("r", "e", "k", "{\"x\":1}", "/tmp/r");
+        Assert.Equal(a.Id, again.Id);
+        Assert.Single(s.List());
+        Assert.True(s.TryClaim(a.Id));
+        Assert.True(s.TryClaim(a.Id));           // our own claim (after a crash inside this process) is ours again
+        Assert.False(RunStore.OwnerAlive($"999999@{Environment.MachineName}@1"));
+        Assert.True(RunStore.OwnerAlive(RunStore.Me));
+        s.MarkDone(a.Id, new { acc = 0.5 }, 1.5);
+        Assert.False(s.TryClaim(a.Id));          // done runs are never claimed again
+        Assert.Equal(RunStatus.Done, s.Get(a.Id)!.Status);
+        var other = s.Register("r2", "e", "k", "{\"x\":2}", "/tmp/r2");
+        Assert.NotEqual(a.Id, other.Id);
+    }
+}
