@@ -71,34 +71,59 @@ public static partial class Bleu
         return CorpusTokenized(hypotheses.Select(Tok).ToList(), references.Select(rs => (IReadOnlyList<string[]>)rs.Select(Tok).ToList()).ToList(), maxOrder);
     }
 
+    /// <summary>Clipped n-gram matches and n-gram counts of one sentence, and its hypothesis and closest-reference lengths.</summary>
+    public sealed record SentenceStats(long[] Matches, long[] Totals, long HypothesisLength, long ReferenceLength);
+
+    /// <summary>The sufficient statistics of one tokenised hypothesis against its references.</summary>
+    public static SentenceStats Stats(string[] hypothesis, IReadOnlyList<string[]> references, int maxOrder = 4)
+    {
+        if (references.Count == 0) throw new ArgumentException("a hypothesis needs at least one reference.");
+        var matches = new long[maxOrder];
+        var totals = new long[maxOrder];
+        for (int n = 1; n <= maxOrder; n++)
+        {
+            var counts = NGrams(hypothesis, n);
+            var maxRef = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var r in references)
+                foreach (var (g, c) in NGrams(r, n))
+                    if (counts.ContainsKey(g) && c > maxRef.GetValueOrDefault(g)) maxRef[g] = c;
+            foreach (var (g, c) in counts)
+            {
+                totals[n - 1] += c;
+                matches[n - 1] += Math.Min(c, maxRef.GetValueOrDefault(g));
+            }
+        }
+        return new SentenceStats(matches, totals, hypothesis.Length, ClosestLength(references, hypothesis.Length));
+    }
+
+    /// <summary>Statistics of raw sentences (13a-tokenised here).</summary>
+    public static List<SentenceStats> Stats(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references, bool lowercase = false)
+    {
+        if (hypotheses.Count != references.Count)
+            throw new ArgumentException($"{hypotheses.Count} hypotheses but {references.Count} references.");
+        string[] Tok(string s) => Tokenize13a(lowercase ? s.ToLowerInvariant() : s).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return hypotheses.Select((h, i) => Stats(Tok(h), new[] { Tok(references[i]) })).ToList();
+    }
+
     /// <summary>Corpus BLEU on already tokenised text.</summary>
     public static BleuScore CorpusTokenized(IReadOnlyList<string[]> hypotheses, IReadOnlyList<IReadOnlyList<string[]>> references, int maxOrder = 4)
     {
         if (hypotheses.Count != references.Count)
             throw new ArgumentException($"{hypotheses.Count} hypotheses but {references.Count} reference sets.");
+        return FromStats(hypotheses.Select((h, i) => Stats(h, references[i], maxOrder)).ToList(), maxOrder);
+    }
+
+    /// <summary>Corpus BLEU from summed sentence statistics (any subset or resample of a corpus).</summary>
+    public static BleuScore FromStats(IReadOnlyList<SentenceStats> stats, int maxOrder = 4)
+    {
         var matches = new long[maxOrder];
         var totals = new long[maxOrder];
         long hypLen = 0, refLen = 0;
-        for (int i = 0; i < hypotheses.Count; i++)
+        foreach (var s in stats)
         {
-            var hyp = hypotheses[i];
-            var refs = references[i];
-            if (refs.Count == 0) throw new ArgumentException($"hypothesis {i} has no reference.");
-            hypLen += hyp.Length;
-            refLen += ClosestLength(refs, hyp.Length);
-            for (int n = 1; n <= maxOrder; n++)
-            {
-                var counts = NGrams(hyp, n);
-                var maxRef = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var r in refs)
-                    foreach (var (g, c) in NGrams(r, n))
-                        if (counts.ContainsKey(g) && c > maxRef.GetValueOrDefault(g)) maxRef[g] = c;
-                foreach (var (g, c) in counts)
-                {
-                    totals[n - 1] += c;
-                    matches[n - 1] += Math.Min(c, maxRef.GetValueOrDefault(g));
-                }
-            }
+            for (int n = 0; n < maxOrder; n++) { matches[n] += s.Matches[n]; totals[n] += s.Totals[n]; }
+            hypLen += s.HypothesisLength;
+            refLen += s.ReferenceLength;
         }
         var precisions = new double[maxOrder];
         double logSum = 0;
@@ -112,6 +137,30 @@ public static partial class Bleu
         double bp = hypLen == 0 ? 0 : hypLen > refLen ? 1 : Math.Exp(1 - (double)refLen / hypLen);
         double score = zero ? 0 : 100 * bp * Math.Exp(logSum);
         return new BleuScore(score, precisions, bp, hypLen, refLen, matches, totals);
+    }
+
+    /// <summary>
+    /// Paired bootstrap (Koehn 2004) of BLEU(A) − BLEU(B) on the same test sentences: resamples sentences with
+    /// replacement; returns the observed difference, a percentile interval and the share of resamples where A wins.
+    /// </summary>
+    public static (double Difference, double Lower, double Upper, double ShareAWins) PairedBootstrap(
+        IReadOnlyList<SentenceStats> a, IReadOnlyList<SentenceStats> b, int resamples = 1000, double level = 0.95, int seed = 0)
+    {
+        if (a.Count != b.Count || a.Count == 0) throw new ArgumentException($"paired bootstrap needs two equal, non-empty lists ({a.Count}, {b.Count}).");
+        var rng = new Random(seed);
+        var diffs = new double[resamples];
+        int wins = 0;
+        var sa = new SentenceStats[a.Count];
+        var sb = new SentenceStats[a.Count];
+        for (int r = 0; r < resamples; r++)
+        {
+            for (int i = 0; i < a.Count; i++) { int j = rng.Next(a.Count); sa[i] = a[j]; sb[i] = b[j]; }
+            diffs[r] = FromStats(sa).Score - FromStats(sb).Score;
+            if (diffs[r] > 0) wins++;
+        }
+        Array.Sort(diffs);
+        double q = (1 - level) / 2;
+        return (FromStats(a).Score - FromStats(b).Score, diffs[(int)Math.Floor(q * (resamples - 1))], diffs[(int)Math.Ceiling((1 - q) * (resamples - 1))], (double)wins / resamples);
     }
 
     static int ClosestLength(IReadOnlyList<string[]> refs, int hypLen)

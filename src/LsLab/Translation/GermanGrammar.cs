@@ -41,9 +41,10 @@ public static class GermanGrammar
     /// <summary>Another valid German translation of a generated sample's English side (fresh random choices).</summary>
     public static string Retranslate(Sample sample, Random rng) => German((Sentence)sample.Structure, rng);
 
-    /// <summary>Gender (m, f, n) of each German singular noun form the grammar uses (for checks and documentation).</summary>
+    /// <summary>Gender (m, f, n) of each German singular noun form the grammar uses, weak oblique forms included (for checks and documentation).</summary>
     public static IReadOnlyDictionary<string, char> NounGenders =>
-        Nouns.SelectMany(n => n.De).GroupBy(d => d.Sg).ToDictionary(g => g.Key, g => g.First().Gender);
+        Nouns.SelectMany(n => n.De).SelectMany(d => new[] { (Form: d.Sg, d.Gender), (Form: d.SgOblique ?? d.Sg, d.Gender) })
+            .GroupBy(x => x.Form).ToDictionary(g => g.Key, g => g.First().Gender);
 
     /// <summary>Every German plural noun form, dative -n included.</summary>
     public static IReadOnlySet<string> PluralNouns =>

@@ -30,18 +30,27 @@ public class DecodingTests
             Enumerable.Range(0, rng.Next(2, 9)).Select(_ => rng.Next(4, vocab)).Append(Bpe.Eos).ToArray()).ToList();
     }
 
-    /// <summary>Total log-probability of a whole output (tokens, then EOS when it ended) under a teacher-forced full forward pass.</summary>
-    static double SequenceLogProb(Seq2SeqTransformer m, int[] src, int[] tokens, bool eos, double temperature)
+    /// <summary>
+    /// Total log-probability of each whole output (tokens, then EOS when it ended) under one
+    /// teacher-forced full forward pass of all outputs as a batch (no incremental cache involved).
+    /// </summary>
+    static double[] SequenceLogProbs(Seq2SeqTransformer m, int[] src, IReadOnlyList<(int[] Tokens, bool Eos)> outputs, double temperature)
     {
         using var scope = NewDisposeScope();
-        var target = eos ? tokens.Append(Bpe.Eos).ToArray() : tokens;
-        var tin = new[] { Bpe.Bos }.Concat(target.Take(target.Length - 1)).Select(x => (long)x).ToArray();
         using var _ = no_grad();
-        var logits = m.Forward(tensor(src.Select(x => (long)x).ToArray()).unsqueeze(0), tensor(tin).unsqueeze(0)).squeeze(0);
-        var logp = (logits.to_type(ScalarType.Float64) / temperature).log_softmax(-1);
-        double sum = 0;
-        for (int i = 0; i < target.Length; i++) sum += logp[i, target[i]].item<double>();
-        return sum;
+        var targets = outputs.Select(o => o.Eos ? o.Tokens.Append(Bpe.Eos).ToArray() : o.Tokens).ToList();
+        int t = targets.Max(x => x.Length), n = targets.Count;
+        var tin = new long[n * t];
+        for (int i = 0; i < n; i++)
+        {
+            tin[i * t] = Bpe.Bos;
+            for (int j = 0; j + 1 < targets[i].Length; j++) tin[i * t + j + 1] = targets[i][j];
+        }
+        var srcT = tensor(src.Select(x => (long)x).ToArray()).unsqueeze(0).expand(n, src.Length);
+        var logp = (m.Forward(srcT, tensor(tin, new long[] { n, t })).to_type(ScalarType.Float64) / temperature).log_softmax(-1);
+        var flat = logp.data<double>().ToArray();
+        long v = logp.shape[2];
+        return targets.Select((y, i) => y.Select((tok, j) => flat[(i * t + j) * v + tok]).Sum()).ToArray();
     }
 
     [Fact]
@@ -106,15 +115,16 @@ public class DecodingTests
         // 27 × 4 = 108 candidates rank within the top k (an EOS candidate only ends a hypothesis within the top k).
         const int beam = 128;
         var o = new DecodeOptions { Beam = beam, NBest = 5, Penalty = penalty, LengthAlpha = lengthAlpha, Temperature = temperature, MaxLength = maxLength };
-        var sources = Sources(4, 9, 5);
+        var sources = Sources(3, 9, 5);
         var beamResult = Decoder.Beam(m, sources, o);
         for (int i = 0; i < sources.Count; i++)
         {
-            var all = AllOutputs(alphabet, maxLength).Select(x =>
+            var outputs = AllOutputs(alphabet, maxLength).ToList();
+            var logProbs = SequenceLogProbs(m, sources[i], outputs, temperature);
+            var all = outputs.Select((x, j) =>
             {
-                double lp = SequenceLogProb(m, sources[i], x.Tokens, x.Eos, temperature);
                 int len = x.Tokens.Length + (x.Eos ? 1 : 0);
-                return (x.Tokens, x.Eos, LogProb: lp, Score: lp / o.LengthDivisor(len));
+                return (x.Tokens, x.Eos, LogProb: logProbs[j], Score: logProbs[j] / o.LengthDivisor(len));
             }).OrderByDescending(x => x.Score).ToList();
             Assert.Equal(1 + 3 + 9 + 27 + 81, all.Count);
             for (int r = 0; r < 5; r++)
