@@ -42,8 +42,8 @@ public static class TranslateCommand
         var d = new TranslatorOptions();
         var data = DataOption();
         var dataPath = DataPathOption();
-        var corpus = new Option<int>("--corpus-size") { Description = "Pairs generated for the embedded corpus (5% validation, 5% test).", DefaultValueFactory = _ => d.CorpusSize };
-        var held = new Option<int>("--held-out") { Description = "Ding validation and test pairs (each).", DefaultValueFactory = _ => d.Test };
+        var corpus = new Option<int>("--corpus-size") { Description = "Pairs generated for the embedded corpus (held-out pairs included).", DefaultValueFactory = _ => d.CorpusSize };
+        var held = new Option<int>("--held-out") { Description = "Validation and test pairs (each).", DefaultValueFactory = _ => d.Test };
         var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training pairs." };
         var alpha = new Option<double>("--alpha", "-a") { Description = "Label smoothing α over target tokens (α/K to every class, padding ignored).", DefaultValueFactory = _ => d.Alpha };
         var epochs = new Option<int>("--epochs", "-e") { Description = "Training epochs.", DefaultValueFactory = _ => d.Epochs };

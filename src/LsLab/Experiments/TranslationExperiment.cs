@@ -79,12 +79,12 @@ public sealed class TranslationExperiment : IExperiment
     {
         (Profile.Tiny, _) => new TranslatorOptions
         {
-            Data = TranslationData.Embedded, CorpusSize = 200, Seed = seed, Epochs = 2, BatchSize = 32, LearningRate = 2e-3, WarmupSteps = 5,
+            Data = TranslationData.Embedded, CorpusSize = 200, Validation = 20, Test = 20, Seed = seed, Epochs = 2, BatchSize = 32, LearningRate = 2e-3, WarmupSteps = 5,
             SourceVocab = 200, TargetVocab = 200, DModel = 32, Heads = 2, FeedForward = 64, EncoderLayers = 1, DecoderLayers = 1,
         },
         (Profile.Quick, TranslationData.Embedded) => new TranslatorOptions
         {
-            Data = TranslationData.Embedded, CorpusSize = 5000, Seed = seed, Epochs = 20, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 150,
+            Data = TranslationData.Embedded, CorpusSize = 6000, Validation = 500, Test = 500, Seed = seed, Epochs = 20, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 150,
             SourceVocab = 1000, TargetVocab = 1000, DModel = 128, Heads = 4, FeedForward = 512, EncoderLayers = 2, DecoderLayers = 2,
         },
         (Profile.Quick, TranslationData.Ding) => new TranslatorOptions
@@ -95,7 +95,7 @@ public sealed class TranslationExperiment : IExperiment
         },
         (_, TranslationData.Embedded) => new TranslatorOptions
         {
-            Data = TranslationData.Embedded, CorpusSize = 10000, Seed = seed, Epochs = 30, BatchSize = 64, LearningRate = 1e-3, WarmupSteps = 400,
+            Data = TranslationData.Embedded, CorpusSize = 12000, Validation = 1000, Test = 1000, Seed = seed, Epochs = 30, BatchSize = 64, LearningRate = 1e-3, WarmupSteps = 400,
             SourceVocab = 1000, TargetVocab = 1000, DModel = 256, Heads = 4, FeedForward = 1024, EncoderLayers = 3, DecoderLayers = 3,
         },
         _ => new TranslatorOptions

@@ -32,12 +32,15 @@ public static class TranslationCorpus
             shuffled.Skip(validation).Take(test).ToList(), source);
     }
 
-    /// <summary>The generated English→German corpus: <paramref name="count"/> unique pairs, split 90/5/5 (at least 1 each).</summary>
-    public static TranslationSplits Embedded(int count, int seed)
+    /// <summary>
+    /// The generated English→German corpus: <paramref name="count"/> pairs with unique sources, of which
+    /// <paramref name="validation"/> and <paramref name="test"/> are held out (default 5% each, at least 1).
+    /// </summary>
+    public static TranslationSplits Embedded(int count, int seed, int? validation = null, int? test = null)
     {
         var pairs = GermanGrammar.Generate(count, seed).Select(s => s.Pair).ToList();
         int held = Math.Max(1, count / 20);
-        return Split(pairs, held, held, seed + 1, $"embedded grammar corpus (seed {seed})");
+        return Split(pairs, validation ?? held, test ?? held, seed + 1, $"embedded grammar corpus (seed {seed})");
     }
 
     /// <summary>

@@ -13,9 +13,9 @@ public sealed record TranslatorOptions
     public TranslationData Data { get; init; } = TranslationData.Embedded;
     /// <summary>Ding file or folder (null = /usr/share/trans/de-en).</summary>
     public string? DataPath { get; init; }
-    /// <summary>Pairs generated for the embedded corpus (5% validation, 5% test).</summary>
-    public int CorpusSize { get; init; } = 5000;
-    /// <summary>Held-out Ding pairs.</summary>
+    /// <summary>Pairs generated for the embedded corpus (validation and test included).</summary>
+    public int CorpusSize { get; init; } = 6000;
+    /// <summary>Held-out pairs (either corpus): validation fits the temperature, test is reported.</summary>
     public int Validation { get; init; } = 500;
     public int Test { get; init; } = 500;
     /// <summary>Use only the first N training pairs (quick runs).</summary>
@@ -51,7 +51,9 @@ public sealed record TranslatorOptions
         if (!(LearningRate > 0)) throw new LsLabException($"learning rate must be positive, got {LearningRate}.");
         if (WarmupSteps < 0) throw new LsLabException($"warm-up steps must be ≥ 0, got {WarmupSteps}.");
         if (SourceVocab < 8 || TargetVocab < 8) throw new LsLabException($"vocabulary sizes must be at least 8 (got {SourceVocab}, {TargetVocab}).");
-        if (CorpusSize < 20) throw new LsLabException($"corpus size must be at least 20, got {CorpusSize}.");
+        if (Validation < 1 || Test < 1) throw new LsLabException($"validation and test need at least one pair each (got {Validation}, {Test}).");
+        if (Data == TranslationData.Embedded && CorpusSize < Validation + Test + 10)
+            throw new LsLabException($"corpus size {CorpusSize} leaves fewer than 10 training pairs after {Validation} validation and {Test} test pairs.");
         if (MaxPieces < 4) throw new LsLabException($"max pieces must be at least 4, got {MaxPieces}.");
         ModelConfig(SourceVocab, TargetVocab).Validate();
         return this;
@@ -96,7 +98,7 @@ public static class TranslatorTraining
     public static TranslationSplits LoadData(TranslatorOptions o) => o.Data switch
     {
         TranslationData.Ding => TranslationCorpus.Ding(o.DataPath, o.Validation, o.Test, o.Seed, null, o.TrainLimit),
-        _ => Limit(TranslationCorpus.Embedded(o.CorpusSize, o.Seed), o.TrainLimit),
+        _ => Limit(TranslationCorpus.Embedded(o.CorpusSize, o.Seed, o.Validation, o.Test), o.TrainLimit),
     };
 
     static TranslationSplits Limit(TranslationSplits s, int? n) =>
