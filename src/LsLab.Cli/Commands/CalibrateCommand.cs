@@ -18,9 +18,10 @@ public static class CalibrateCommand
         var fitLabels = new Option<string?>("--fit-labels") { Description = "Labels of --fit-logits." };
         var bins = new Option<int>("--bins") { Description = "Equal-width bins for ECE and the diagram.", DefaultValueFactory = _ => 15 };
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the ECE confidence interval.", DefaultValueFactory = _ => 200 };
+        var input = new Option<InputKind>("--input") { Description = "What the matrices hold: auto (rows ≥ 0 summing to 1 are probabilities), logits, or probabilities (renormalised if they sum to 1 ± 0.05).", DefaultValueFactory = _ => InputKind.Auto };
         var outDir = new Option<string?>("--out", "-o") { Description = "Folder for calibration.json and the reliability diagrams (default: RUN/calibration or ./calibration)." };
         var cmd = new Command("calibrate", "Calibration before and after temperature scaling: accuracy, NLL, Brier, ECE with a 95% bootstrap interval, and reliability diagrams.")
-        { run, logits, labels, fitLogits, fitLabels, bins, resamples, outDir };
+        { run, logits, labels, fitLogits, fitLabels, input, bins, resamples, outDir };
         cmd.WithExamples(
             "lslab calibrate --run runs/r20",
             "lslab calibrate --logits test_logits.npy --labels test_labels.npy --fit-logits val_logits.npy --fit-labels val_labels.npy",
@@ -39,31 +40,36 @@ public static class CalibrateCommand
                     if (!File.Exists(path)) throw new LsLabException($"{path} not found: run `lslab evaluate --run {r} --split {split}` first.");
                     return path;
                 }
-                eval = CalibrationAnalysis.Load(Need("test", "logits.npy"), Need("test", "labels.npy"));
-                fit = CalibrationAnalysis.Load(Need("validation", "logits.npy"), Need("validation", "labels.npy"));
+                eval = CalibrationAnalysis.Load(Need("test", "logits.npy"), Need("test", "labels.npy"), p.GetValue(input));
+                fit = CalibrationAnalysis.Load(Need("validation", "logits.npy"), Need("validation", "labels.npy"), p.GetValue(input));
                 dir = p.GetValue(outDir) ?? Path.Combine(folder.Path, "calibration");
             }
             else
             {
                 var lg = p.GetValue(logits) ?? throw new LsLabException("give --run DIR, or --logits FILE with --labels FILE.");
                 var lb = p.GetValue(labels) ?? throw new LsLabException("--labels is required with --logits.");
-                eval = CalibrationAnalysis.Load(lg, lb);
+                eval = CalibrationAnalysis.Load(lg, lb, p.GetValue(input));
                 if (p.GetValue(fitLogits) is string fl)
-                    fit = CalibrationAnalysis.Load(fl, p.GetValue(fitLabels) ?? throw new LsLabException("--fit-labels is required with --fit-logits."));
+                    fit = CalibrationAnalysis.Load(fl, p.GetValue(fitLabels) ?? throw new LsLabException("--fit-labels is required with --fit-logits."), p.GetValue(input));
                 dir = p.GetValue(outDir) ?? "calibration";
             }
             var (before, after, ts) = CalibrationAnalysis.BeforeAfter(eval, fit, p.GetValue(bins), p.GetValue(resamples));
-            if (eval.WereProbabilities) AnsiConsole.MarkupLine("[grey]input rows sum to 1: treated as probabilities (log p used as logits)[/]");
+            if (eval.WereProbabilities) AnsiConsole.MarkupLine("[grey]input treated as probabilities (log p used as logits; --input logits to override)[/]");
             if (fit is null) AnsiConsole.MarkupLine("[yellow]T was fitted on the evaluation set itself (no --fit-logits): the 'after' numbers are optimistic.[/]");
-            var t = new Table().Title($"{eval.Labels.Length} predictions, {eval.K} classes").AddColumn("").AddColumn("uncalibrated").AddColumn($"temperature-scaled (T = {ts.Temperature:F3})");
-            t.AddRow("accuracy", before.Accuracy.ToString("P2"), after.Accuracy.ToString("P2"));
-            t.AddRow("NLL", before.Nll.ToString("F4"), after.Nll.ToString("F4"));
-            t.AddRow("Brier", before.Brier.ToString("F4"), after.Brier.ToString("F4"));
-            t.AddRow(Markup.Escape($"ECE[{p.GetValue(bins)} bins, equal-width, top-label, L1]"), Markup.Escape($"{before.Ece:F4} [{before.EceLower:F4}, {before.EceUpper:F4}]"), Markup.Escape($"{after.Ece:F4} [{after.EceLower:F4}, {after.EceUpper:F4}]"));
-            t.AddRow("MCE (max gap)", before.Mce.ToString("F4"), after.Mce.ToString("F4"));
-            t.AddRow(Markup.Escape($"ECE[{p.GetValue(bins)} bins, equal-mass]"), before.AdaptiveEce.ToString("F4"), after.AdaptiveEce.ToString("F4"));
-            t.AddRow("class-wise ECE", before.ClasswiseEce.ToString("F4"), after.ClasswiseEce.ToString("F4"));
-            t.Caption(Markup.Escape("[lo, hi]: 95% bootstrap interval"));
+            int m = p.GetValue(bins);
+            // Short value columns so the full estimator names fit in 80 columns without wrapping.
+            var t = new Table().Title($"{eval.Labels.Length} predictions, {eval.K} classes").AddColumn(new TableColumn("metric").NoWrap())
+                .AddColumn(new TableColumn("before TS").RightAligned()).AddColumn(new TableColumn("after TS").RightAligned());
+            void Row(string name, string before, string after) => t.AddRow(Markup.Escape(name), Markup.Escape(before), Markup.Escape(after));
+            Row("temperature T", "1", ts.Temperature.ToString("F3"));
+            Row("accuracy", before.Accuracy.ToString("P2"), after.Accuracy.ToString("P2"));
+            Row("NLL", before.Nll.ToString("F4"), after.Nll.ToString("F4"));
+            Row("Brier (sum over classes)", before.Brier.ToString("F4"), after.Brier.ToString("F4"));
+            Row(new CalibrationSettings(m).Name, before.Ece.ToString("F4"), after.Ece.ToString("F4"));
+            Row("  95% bootstrap interval", $"[{before.EceLower:F3}, {before.EceUpper:F3}]", $"[{after.EceLower:F3}, {after.EceUpper:F3}]");
+            Row(new CalibrationSettings(m, Norm: GapNorm.Max).Name, before.Mce.ToString("F4"), after.Mce.ToString("F4"));
+            Row(new CalibrationSettings(m, Binning.EqualMass).Name, before.AdaptiveEce.ToString("F4"), after.AdaptiveEce.ToString("F4"));
+            Row(new CalibrationSettings(m, ClassWise: true).Name, before.ClasswiseEce.ToString("F4"), after.ClasswiseEce.ToString("F4"));
             AnsiConsole.Write(t);
             Directory.CreateDirectory(dir);
             AtomicFile.WriteJson(Path.Combine(dir, "calibration.json"), new { before, after, temperature = ts.Temperature, fittedOn = fit is null ? "evaluation set" : "fit set" });

@@ -31,6 +31,10 @@ public static class TrainCommand
         var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training examples (quick runs)." };
         var outDir = new Option<string>("--out", "-o") { Description = "Run folder to create (or resume).", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out (the configuration must match)." };
+        var trackMi = new Option<bool>("--track-mi") { Description = "After every epoch, record the mutual information I(X;Y) (see `lslab mi`) in metrics.json as \"mi\"." };
+        var miClasses = new Option<string>("--mi-classes") { Description = "Classes for --track-mi, by index or name.", DefaultValueFactory = _ => "0,1" };
+        var miN = new Option<int>("--mi-n") { Description = "Examples N for --track-mi (half per class).", DefaultValueFactory = _ => 600 };
+        var miDraws = new Option<int>("--mi-draws") { Description = "Augmented draws L per example for --track-mi.", DefaultValueFactory = _ => 5 };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
 
@@ -38,12 +42,13 @@ public static class TrainCommand
             "Train a classifier with label smoothing into a run folder (config, checkpoints, metrics, model).")
         {
             dataset, dataDir, model, alpha, epochs, batch, lr, momentum, noNesterov, wd, schedule, warmup, seed, augment,
-            valFraction, width, dropout, limit, outDir, resume, quiet, threads,
+            valFraction, width, dropout, limit, outDir, resume, trackMi, miClasses, miN, miDraws, quiet, threads,
         };
         cmd.WithExamples(
             "lslab train --model mlp --alpha 0.1 --epochs 3 --out runs/mlp-ls",
             "lslab train --dataset fashion-mnist --model resnet20 --alpha 0.1 --epochs 10 --augment --out runs/r20-ls",
-            "lslab train --model resnet20 --alpha 0.1 --epochs 10 --augment --out runs/r20-ls --resume   # after an interruption");
+            "lslab train --model resnet20 --alpha 0.1 --epochs 10 --augment --out runs/r20-ls --resume   # after an interruption",
+            "lslab train --model mlp --alpha 0.1 --epochs 10 --track-mi --mi-classes 0,1 --out runs/mlp-ls-mi   # mutual information per epoch");
         cmd.SetAction(p =>
         {
             Engine.Initialize(p.GetValue(threads));
@@ -63,9 +68,19 @@ public static class TrainCommand
             using (data)
             {
                 Console.WriteLine($"data: {data.Train.Name} from {data.Train.Source}: {data.Train.Count} train / {data.Validation.Count} validation / {data.Test.Count} test, {data.Train.NumClasses} classes");
-                var state = TrainingRun.Execute(o, dir, Progress.Console(p.GetValue(quiet)), data: data);
+                Information.MiTracker? tracker = null;
+                if (p.GetValue(trackMi))
+                {
+                    var (a, b) = Information.MiSettings.ParseClasses(p.GetValue(miClasses)!, data.Train.ClassNames);
+                    tracker = new Information.MiTracker(data.Train, new Information.MiSettings(a, b, p.GetValue(miN), p.GetValue(miDraws), o.Seed));
+                }
+                using var trackerScope = tracker;
+                var state = TrainingRun.Execute(o, dir, Progress.Console(p.GetValue(quiet)), onEpochEnd: tracker is null ? null : tracker.OnEpochEnd, data: data);
                 var last = state.History[^1];
                 Console.WriteLine($"done: {state.EpochsDone} epochs in {state.TotalSeconds:F0}s; validation accuracy {last.ValidationAccuracy:P2}, NLL {last.ValidationLoss:F4}. Run folder: {run.Path}");
+                if (tracker is not null)
+                    Console.WriteLine("mutual information (nats) per epoch: " + string.Join("  ", Information.MiTracker.Curve(state).Select(c => $"e{c.Epoch}:{c.Mi:F3}")) +
+                                      $"  (log 2 = {Math.Log(2):F3}, log N = {Math.Log(tracker.Settings.Examples):F3})");
                 Console.WriteLine($"next: lslab evaluate --run {dir}");
             }
             return 0;

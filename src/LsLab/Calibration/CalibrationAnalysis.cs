@@ -11,6 +11,9 @@ public sealed record CalibrationSummary(string Label, int Count, double Accuracy
     public const string EceName = "ECE[15 bins, equal-width, top-label, L1]";
 }
 
+/// <summary>How to read a prediction matrix: detect, or force logits or probabilities.</summary>
+public enum InputKind { Auto, Logits, Probabilities }
+
 /// <summary>Logits (or log-probabilities) [N,K] and labels read from files, ready for calibration.</summary>
 public sealed record LogitsFile(double[] Logits, int[] Labels, int K, bool WereProbabilities);
 
@@ -44,8 +47,13 @@ public static class CalibrationAnalysis
         return (before, after, ts);
     }
 
-    /// <summary>Reads a logits (or probabilities) matrix and a label vector from .npy or .csv files.</summary>
-    public static LogitsFile Load(string logitsPath, string labelsPath)
+    /// <summary>
+    /// Reads a logits (or probabilities) matrix and a label vector from .npy or .csv files.
+    /// <paramref name="kind"/> Auto treats the matrix as probabilities when every row is non-negative and
+    /// sums to 1 (±1e-3); force Probabilities for rounded probabilities (rows summing to 1 ± 0.05 are
+    /// renormalised), or Logits when logits happen to look like probabilities.
+    /// </summary>
+    public static LogitsFile Load(string logitsPath, string labelsPath, InputKind kind = InputKind.Auto)
     {
         var (values, rows, cols) = ReadMatrix(logitsPath);
         var labels = ReadLabels(labelsPath);
@@ -55,7 +63,27 @@ public static class CalibrationAnalysis
             if (labels[i] < 0 || labels[i] >= cols) throw new LsLabException($"{labelsPath}: label {labels[i]} at index {i} is out of range 0..{cols - 1}.");
         for (int i = 0; i < values.Length; i++)
             if (!double.IsFinite(values[i])) throw new LsLabException($"{logitsPath}: row {i / cols}, column {i % cols} is {values[i]} (NaN or infinite).");
-        bool probs = Predictions.LooksLikeProbabilities(values, cols);
+        bool probs = kind switch
+        {
+            InputKind.Logits => false,
+            InputKind.Probabilities => true,
+            _ => Predictions.LooksLikeProbabilities(values, cols),
+        };
+        if (probs && kind == InputKind.Probabilities)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var row = values.AsSpan(r * cols, cols);
+                double sum = 0;
+                for (int c = 0; c < cols; c++)
+                {
+                    if (row[c] < 0) throw new LsLabException($"{logitsPath}: row {r}, column {c} is {row[c]}: probabilities must be non-negative (use --input logits for logits).");
+                    sum += row[c];
+                }
+                if (Math.Abs(sum - 1) > 0.05) throw new LsLabException($"{logitsPath}: row {r} sums to {sum:G6}: probabilities must sum to 1 (±0.05) (use --input logits for logits).");
+                for (int c = 0; c < cols; c++) row[c] /= sum;
+            }
+        }
         // softmax(log p) = p, so log-probabilities stand in for logits (temperature scaling included).
         if (probs) values = values.Select(v => Math.Log(Math.Max(v, 1e-12))).ToArray();
         return new LogitsFile(values, labels, cols, probs);

@@ -24,6 +24,16 @@ public sealed class TemperatureScaling : ICalibrator
     /// <summary>Held-out NLL at the fitted temperature.</summary>
     public double FittedNll { get; private init; }
 
+    /// <summary>Fits T on tensors: held-out logits [N,K] and integer labels [N].</summary>
+    public static TemperatureScaling Fit(Tensor logits, Tensor labels)
+    {
+        var (z, y, k) = Predictions.Arrays(logits, labels, "logits");
+        return Fit(z, k, y);
+    }
+
+    /// <summary>Calibrated logits as a tensor (logits / T), same shape, dtype and device.</summary>
+    public Tensor Transform(Tensor logits) => logits / Temperature;
+
     public static TemperatureScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, double minLogT = -4, double maxLogT = 4)
     {
         Predictions.FromLogits(logits, k, labels); // validates the input once
@@ -32,11 +42,19 @@ public sealed class TemperatureScaling : ICalibrator
         double Nll(double logT) => NllAt(z, k, y, Math.Exp(logT));
         const int grid = 64;
         int best = 0;
-        double bestVal = double.PositiveInfinity;
-        for (int i = 0; i <= grid; i++)
+        for (int attempt = 0; ; attempt++)
         {
-            double v = Nll(minLogT + (maxLogT - minLogT) * i / grid);
-            if (v < bestVal) { bestVal = v; best = i; }
+            double bestVal = double.PositiveInfinity;
+            for (int i = 0; i <= grid; i++)
+            {
+                double v = Nll(minLogT + (maxLogT - minLogT) * i / grid);
+                if (v < bestVal) { bestVal = v; best = i; }
+            }
+            // The minimum is on the edge of the window: slide the window that way (up to |log T| = 24).
+            double span = maxLogT - minLogT;
+            if (best == 0 && minLogT > -24 && attempt < 16) { maxLogT = minLogT + span / grid; minLogT -= span; }
+            else if (best == grid && maxLogT < 24 && attempt < 16) { minLogT = maxLogT - span / grid; maxLogT += span; }
+            else break;
         }
         double step = (maxLogT - minLogT) / grid;
         double a = minLogT + Math.Max(0, best - 1) * step, b = minLogT + Math.Min(grid, best + 1) * step;

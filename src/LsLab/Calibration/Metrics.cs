@@ -67,6 +67,7 @@ public static class Metrics
     }
 
     /// <summary>Index of the equal-width bin for confidence c in [0,1]: bins (m−1)/M &lt; c ≤ m/M, 0 in the first.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static int EqualWidthBin(double c, int bins) => Math.Clamp((int)Math.Ceiling(c * bins) - 1, 0, bins - 1);
 
     /// <summary>Top-label reliability bins (confidence = max probability, correct = argmax is the label).</summary>

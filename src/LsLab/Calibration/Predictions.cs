@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace LsLab.Calibration;
 
 /// <summary>
@@ -32,6 +34,31 @@ public sealed class Predictions
             for (int j = 0; j < k; j++) p[i * k + j] /= sum;
         }
         return new Predictions(p, labels.ToArray(), k);
+    }
+
+    /// <summary>From tensors: logits [N,K] (any float dtype or device) and integer labels [N].</summary>
+    public static Predictions FromLogits(Tensor logits, Tensor labels, double temperature = 1.0)
+    {
+        var (z, y, k) = Arrays(logits, labels, "logits");
+        return FromLogits(z, k, y, temperature);
+    }
+
+    /// <summary>From tensors: probabilities [N,K] and integer labels [N].</summary>
+    public static Predictions FromProbabilities(Tensor probabilities, Tensor labels)
+    {
+        var (p, y, k) = Arrays(probabilities, labels, "probabilities");
+        return FromProbabilities(p, k, y);
+    }
+
+    internal static (double[] Values, int[] Labels, int K) Arrays(Tensor values, Tensor labels, string field)
+    {
+        if (values.dim() != 2) throw new LsLabException($"{field}: shape [{string.Join(",", values.shape)}], expected [N, K].");
+        if (labels.dim() != 1 || labels.shape[0] != values.shape[0])
+            throw new LsLabException($"labels: shape [{string.Join(",", labels.shape)}], expected [{values.shape[0]}] to match the {field} (length mismatch).");
+        using var scope = NewDisposeScope();
+        var v = values.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+        var y = labels.to(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();
+        return (v, y.Select(l => l is >= int.MinValue and <= int.MaxValue ? (int)l : -1).ToArray(), (int)values.shape[1]);
     }
 
     /// <summary>Probabilities as given; each row must be non-negative and sum to 1 (±1e-3).</summary>

@@ -21,25 +21,24 @@ public static class Augmentation
     }
 
     /// <summary>Random-crop (zero padding <paramref name="pad"/>) and optionally flip a batch [B,C,H,W].</summary>
+    /// <remarks>
+    /// Per image draws (in this order from <paramref name="g"/>): dy, dx in 0..2·pad, then a flip coin.
+    /// Output pixel (r, s) = padded(r + dy, s' + dx) with s' = W−1−s when flipped, else s: a crop then a
+    /// mirror. The flip is folded into the gather index, so the batch is touched by only the pad, one
+    /// index add and one gather (this runs every training step).
+    /// </remarks>
     public static Tensor CropFlip(Tensor x, int pad, bool flip, Generator? g = null)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         long pw = w + 2 * pad;
-        var padded = nn.functional.pad(x, new long[] { pad, pad, pad, pad }).reshape(b, c, -1);
-        var dy = randint(0, 2 * pad + 1, new long[] { b, 1 }, generator: g);
-        var dx = randint(0, 2 * pad + 1, new long[] { b, 1 }, generator: g);
-        // Index of output pixel (r, s) in the padded image: (r + dy)·pw + (s + dx).
-        var rows = arange(h).unsqueeze(1).mul(pw);
-        var cols = arange(w).unsqueeze(0);
-        var baseIdx = (rows + cols).reshape(1, -1);
-        var idx = (baseIdx + dy * pw + dx).unsqueeze(1).expand(b, c, h * w);
-        var y = padded.gather(2, idx).reshape(b, c, h, w);
-        if (flip)
-        {
-            var mask = rand(new long[] { b, 1, 1, 1 }, generator: g).lt(0.5);
-            y = where(mask, y.flip(3), y);
-        }
-        return y.MoveToOuterDisposeScope();
+        var padded = (pad > 0 ? nn.functional.pad(x, new long[] { pad, pad, pad, pad }) : x).reshape(b, c, -1);
+        var dy = randint(0, 2 * pad + 1, new long[] { b, 1, 1 }, generator: g);
+        var dx = randint(0, 2 * pad + 1, new long[] { b, 1, 1 }, generator: g);
+        var rowStart = arange(h).view(1, h, 1).add(dy).mul(pw);           // [B,H,1]
+        var cols = arange(w).view(1, 1, w);                                // [1,1,W]
+        if (flip) cols = where(rand(new long[] { b, 1, 1 }, generator: g).lt(0.5), cols.flip(2), cols); // [B,1,W]
+        var idx = rowStart.add(cols.add(dx)).view(b, 1, h * w).expand(b, c, h * w);
+        return padded.gather(2, idx).view(b, c, h, w).MoveToOuterDisposeScope();
     }
 }

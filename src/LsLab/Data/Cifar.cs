@@ -13,24 +13,34 @@ public static class Cifar
     public static (byte[] Pixels, byte[] Labels) Read(IEnumerable<string> files, bool cifar100)
     {
         int labelBytes = cifar100 ? 2 : 1, record = labelBytes + Pixels, classes = cifar100 ? 100 : 10;
-        var pixels = new List<byte>();
-        var labels = new List<byte>();
-        foreach (var path in files)
+        var paths = files.ToArray();
+        long total = 0;
+        foreach (var path in paths)
         {
             if (!File.Exists(path)) throw new LsLabException($"{path}: file not found.");
+            long size = new FileInfo(path).Length;
+            if (size == 0 || size % record != 0)
+                throw new LsLabException($"{path}: truncated or not a CIFAR-{classes} binary file: size {size} bytes is not a multiple of the {record}-byte record.");
+            total += size / record;
+        }
+        var pixels = new byte[total * Pixels];
+        var labels = new byte[total];
+        long n = 0;
+        foreach (var path in paths)
+        {
             var b = File.ReadAllBytes(path);
-            if (b.Length == 0 || b.Length % record != 0)
-                throw new LsLabException($"{path}: truncated or not a CIFAR-{classes} binary file: size {b.Length} bytes is not a multiple of the {record}-byte record.");
-            for (int off = 0; off < b.Length; off += record)
+            for (int off = 0; off < b.Length; off += record, n++)
             {
+                if (cifar100 && b[off] >= 20)
+                    throw new LsLabException($"{path}: coarse label {b[off]} in record {off / record} is out of range: expected 0..19.");
                 byte label = b[off + labelBytes - 1];
                 if (label >= classes)
                     throw new LsLabException($"{path}: label {label} in record {off / record} is out of range: expected 0..{classes - 1}.");
-                labels.Add(label);
-                pixels.AddRange(new ArraySegment<byte>(b, off + labelBytes, Pixels));
+                labels[n] = label;
+                Buffer.BlockCopy(b, off + labelBytes, pixels, (int)(n * Pixels), Pixels);
             }
         }
-        return (pixels.ToArray(), labels.ToArray());
+        return (pixels, labels);
     }
 
     public static readonly string[] Cifar10Classes = { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" };

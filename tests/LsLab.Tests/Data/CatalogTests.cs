@@ -3,10 +3,9 @@ using static TorchSharp.torch;
 
 namespace LsLab.Tests.Data;
 
-public sealed class CatalogTests : IDisposable
+public sealed class CatalogTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-cat-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     [Fact]
     public void Embedded_default_is_balanced_10000_train_2000_test()

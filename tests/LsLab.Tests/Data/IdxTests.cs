@@ -4,10 +4,9 @@ using LsLab.Data;
 
 namespace LsLab.Tests.Data;
 
-public sealed class IdxTests : IDisposable
+public sealed class IdxTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-idx-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     string P(string name) => Path.Combine(dir, name);
 
@@ -117,5 +116,52 @@ public sealed class IdxTests : IDisposable
             Assert.Equal("tsu", train.ClassNames[3]);
             Assert.Equal(dir, train.Source);
         }
+    }
+
+    [Fact]
+    public void Truncated_label_file_and_empty_file_say_truncated()
+    {
+        Idx.WriteLabels(P("lbl"), new byte[] { 1, 2, 3, 4 });
+        var b = File.ReadAllBytes(P("lbl"));
+        File.WriteAllBytes(P("lbl"), b[..10]);
+        var e = Assert.Throws<LsLabException>(() => Idx.ReadLabels(P("lbl"), 10));
+        Assert.Contains(P("lbl"), e.Message);
+        Assert.Contains("announces 4 labels (12 bytes), but the file has 10 bytes", e.Message);
+        File.WriteAllBytes(P("empty"), Array.Empty<byte>());
+        Assert.Contains("truncated IDX header: expected at least 16 bytes, got 0", Assert.Throws<LsLabException>(() => Idx.ReadImages(P("empty"))).Message);
+        Assert.Contains("truncated IDX header: expected at least 8 bytes, got 0", Assert.Throws<LsLabException>(() => Idx.ReadLabels(P("empty"), 10)).Message);
+    }
+
+    [Fact]
+    public void Corrupt_gzip_and_missing_files_are_named()
+    {
+        var (px, _) = Sample(3);
+        Idx.WriteImages(P("img.gz"), px, 3, 28, 28);
+        var b = File.ReadAllBytes(P("img.gz"));
+        File.WriteAllBytes(P("img.gz"), b[..(b.Length / 2)]);
+        var e = Assert.Throws<LsLabException>(() => Idx.ReadImages(P("img.gz")));
+        Assert.Contains(P("img.gz"), e.Message);
+        Assert.Contains(P("nope"), Assert.Throws<LsLabException>(() => Idx.ReadImages(P("nope"))).Message);
+    }
+
+    [Fact]
+    public void A_data_dir_missing_the_test_images_names_the_missing_file()
+    {
+        var (px, lb) = Sample(4);
+        Idx.WriteImages(P("train-images-idx3-ubyte"), px, 4, 28, 28);
+        Idx.WriteLabels(P("train-labels-idx1-ubyte"), lb);
+        Idx.WriteLabels(P("t10k-labels-idx1-ubyte"), lb);
+        var e = Assert.Throws<LsLabException>(() => DatasetCatalog.LoadTrainTest("mnist", dir));
+        Assert.Contains("t10k-images-idx3-ubyte[.gz] not found", e.Message);
+        Assert.Contains(dir, e.Message);
+    }
+
+    [Fact]
+    public void Bad_label_magic_says_what_was_expected_and_what_was_found()
+    {
+        var (px, _) = Sample(1);
+        Idx.WriteImages(P("img"), px, 1, 28, 28);
+        var e = Assert.Throws<LsLabException>(() => Idx.ReadLabels(P("img"), 10));
+        Assert.Contains("bad magic number 0x00000803: expected 0x00000801", e.Message);
     }
 }

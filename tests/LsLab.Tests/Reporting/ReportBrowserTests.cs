@@ -6,10 +6,9 @@ using ScottPlot;
 namespace LsLab.Tests.Reporting;
 
 /// <summary>Opens the HTML report in headless Debian Chromium (driven by Playwright) like a reader would.</summary>
-public sealed class ReportBrowserTests : IDisposable
+public sealed class ReportBrowserTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-report-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     static string ChromiumPath() =>
         Environment.GetEnvironmentVariable("LSLAB_CHROMIUM") ?? new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)

@@ -2,10 +2,9 @@ using LsLab.Runs;
 
 namespace LsLab.Tests.Runs;
 
-public sealed class ReproduceResumeTests : IDisposable
+public sealed class ReproduceResumeTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-repro-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     [Fact]
     public void Kill_9_part_way_then_restart_completes_without_redoing_or_losing_runs()
@@ -82,10 +81,9 @@ public sealed class ReproduceResumeTests : IDisposable
     }
 }
 
-public sealed class ScaleOutTests : IDisposable
+public sealed class ScaleOutTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-cells-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     [Fact]
     public async Task Planned_cells_run_by_two_worker_processes_are_each_trained_once_then_reproduce_only_reports()

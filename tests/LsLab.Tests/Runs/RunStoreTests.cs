@@ -2,10 +2,9 @@ using LsLab.Runs;
 
 namespace LsLab.Tests.Runs;
 
-public sealed class RunStoreTests : IDisposable
+public sealed class RunStoreTests : TempDirTest
 {
-    readonly string dir = Directory.CreateTempSubdirectory("lslab-store-").FullName;
-    public void Dispose() => Directory.Delete(dir, true);
+    string dir => Dir;
 
     [Fact]
     public void Same_configuration_registers_once_and_a_claim_by_a_dead_owner_is_taken_over()

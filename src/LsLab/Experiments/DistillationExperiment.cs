@@ -1,0 +1,233 @@
+using System.Globalization;
+using LsLab.Data;
+using LsLab.Distillation;
+using LsLab.Reporting;
+using LsLab.Training;
+using static LsLab.Experiments.DistillationRuns;
+
+namespace LsLab.Experiments;
+
+/// <summary>
+/// The paper's Figure 5 analogue (§4): teachers trained with label smoothing α, and students trained
+/// (i) from labels with the same α, (ii) by distillation from the α=0 teacher at T ∈ {1,2,3,4,8,12,16},
+/// (iii) by distillation from each smoothed teacher at T=1. Students learn from the teacher alone
+/// (β=1) with their own softmax at temperature 1 (<see cref="SoftTerm.Paper"/>), as in the paper's
+/// CIFAR-10 setting. Plots accuracy against the equivalent smoothing γ (the paper's axes) and student
+/// accuracy against teacher accuracy.
+/// </summary>
+public sealed class DistillationExperiment : IExperiment
+{
+    public string Name => "distillation";
+
+    sealed record Plan(string Dataset, string Teacher, int TeacherEpochs, bool TeacherAugment, int? TeacherWidth,
+        string Student, int StudentEpochs, int? StudentWidth, int? Limit, double[] Alphas, double[] Temperatures, int Seeds, string Scale);
+
+    static readonly double[] PaperAlphas = { 0, 0.15, 0.3, 0.45, 0.6, 0.75 };
+    static readonly double[] PaperTemperatures = { 1, 2, 3, 4, 8, 12, 16 };
+
+    static Plan For(Profile p) => p switch
+    {
+        Profile.Tiny => new(DatasetCatalog.Embedded, "mlp-small", 1, false, 64, "mlp-small", 1, 32, 600, new[] { 0, 0.3 }, new[] { 1.0, 4 }, 1,
+            "tiny plumbing check: 600 examples, one epoch, α ∈ {0, 0.3}, T ∈ {1, 4}"),
+        Profile.Quick => new(DatasetCatalog.Embedded, "convnet", 3, false, null, "mlp-small", 5, null, null, new[] { 0, 0.3, 0.6 }, new[] { 1.0, 2, 4, 8 }, 1,
+            "quick profile: embedded Fashion-MNIST subset (9,000 train / 2,000 test), convnet teachers (3 epochs), mlp-small students (5 epochs), " +
+            "reduced grid α ∈ {0, 0.3, 0.6}, T ∈ {1, 2, 4, 8}, one seed"),
+        _ => new("fashion-mnist", "convnet", 15, true, null, "mlp-small", 20, null, null, PaperAlphas, PaperTemperatures, 1,
+            "full profile: Fashion-MNIST (54,000 train / 10,000 test), convnet teachers (15 epochs, crop+flip), mlp-small students (20 epochs, no augmentation), " +
+            "the paper's grid α ∈ {0, 0.15, 0.3, 0.45, 0.6, 0.75}, T ∈ {1, 2, 3, 4, 8, 12, 16}, one seed (the paper: five)"),
+    };
+
+    /// <summary>One trained student (or teacher) and where it sits on the plots.</summary>
+    sealed record Point(string Setting, double Alpha, double Temperature, double Gamma, double TeacherAccuracy, List<double> Accuracies)
+    {
+        public double Accuracy => Accuracies.Average();
+    }
+
+    static TrainOptions TeacherOptions(Plan plan, ExperimentContext ctx, double alpha, int seed) => new()
+    {
+        Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = plan.Teacher, Epochs = plan.TeacherEpochs, Augment = plan.TeacherAugment,
+        Width = plan.TeacherWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.Limit,
+    };
+
+    static TrainOptions StudentOptions(Plan plan, ExperimentContext ctx, double alpha, int seed) => new()
+    {
+        Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = plan.Student, Epochs = plan.StudentEpochs, Augment = false,
+        Width = plan.StudentWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.Limit,
+    };
+
+    /// <summary>Teachers and label-smoothed students (plain runs); the distilled students need their teacher first and run in-process.</summary>
+    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx)
+    {
+        var plan = For(ctx.Profile);
+        for (int s = 0; s < plan.Seeds; s++)
+            foreach (var a in plan.Alphas)
+            {
+                yield return TeacherOptions(plan, ctx, a, ctx.Seed + s);
+                yield return StudentOptions(plan, ctx, a, ctx.Seed + s);
+            }
+    }
+
+    public ExperimentResult Run(ExperimentContext ctx)
+    {
+        var plan = For(ctx.Profile);
+        string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+
+        var teachers = plan.Alphas.Select(a => new Point("teacher", a, 1, a, double.NaN, new())).ToList();
+        var lsStudents = plan.Alphas.Select(a => new Point("student, LS α (no teacher)", a, 1, a, double.NaN, new())).ToList();
+        var hardKd = plan.Temperatures.Select(t => new Point("student of α=0 teacher at T", 0, t, double.NaN, double.NaN, new())).ToList();
+        var lsKd = plan.Alphas.Where(a => a > 0).Select(a => new Point("student of LS teacher, T=1", a, 1, double.NaN, double.NaN, new())).ToList();
+        var gammas = new Dictionary<(double Alpha, double T), List<double>>();
+        int nTest = 0;
+
+        for (int s = 0; s < plan.Seeds; s++)
+        {
+            int seed = ctx.Seed + s;
+            var studentBase = StudentOptions(plan, ctx, 0, seed);
+            using var data = TrainingRun.LoadData(studentBase);
+            nTest = data.Test.Count;
+            for (int i = 0; i < plan.Alphas.Length; i++)
+            {
+                double alpha = plan.Alphas[i];
+                var teacher = ctx.Train(TeacherOptions(plan, ctx, alpha, seed));
+                teachers[i].Accuracies.Add(Accuracy(teacher, data.Test));
+                using var teacherLogits = Logits(teacher, data.Train);
+                var temps = alpha == 0 ? plan.Temperatures : new[] { 1.0 };
+                foreach (var t in temps)
+                {
+                    var (run, gamma) = Distil(ctx, studentBase, teacher, teacherLogits, data.Train, t, 1.0, SoftTerm.Paper);
+                    double acc = Accuracy(run, data.Test);
+                    if (!gammas.TryGetValue((alpha, t), out var g)) gammas[(alpha, t)] = g = new();
+                    g.Add(gamma);
+                    if (alpha == 0) hardKd[Array.IndexOf(plan.Temperatures, t)].Accuracies.Add(acc);
+                    if (t == 1 && alpha > 0) lsKd.First(p => p.Alpha == alpha).Accuracies.Add(acc);
+                }
+                var ls = ctx.Train(studentBase with { Alpha = alpha });
+                lsStudents[i].Accuracies.Add(Accuracy(ls, data.Test));
+            }
+        }
+
+        double TeacherAcc(double alpha) => teachers.First(t => t.Alpha == alpha).Accuracy;
+        hardKd = hardKd.Select(p => p with { Gamma = gammas[(0, p.Temperature)].Average(), TeacherAccuracy = TeacherAcc(0) }).ToList();
+        lsKd = lsKd.Select(p => p with { Gamma = gammas[(p.Alpha, 1)].Average(), TeacherAccuracy = TeacherAcc(p.Alpha) }).ToList();
+        lsStudents = lsStudents.Select(p => p with { TeacherAccuracy = TeacherAcc(p.Alpha) }).ToList();
+        teachers = teachers.Select(p => p with { TeacherAccuracy = p.Accuracy }).ToList();
+
+        var result = new ExperimentResult(Name, $"Distillation from label-smoothed teachers (Figure 5 analogue: {plan.Teacher} → {plan.Student} on {plan.Dataset})");
+        result.Findings.Add($"Setup ({plan.Scale}). Students learn from the teacher alone (β = 1) with their softmax at temperature 1; only the teacher's temperature T varies, " +
+                            "as in the paper's CIFAR-10 experiment. Teacher logits are computed once over the un-augmented training set. " +
+                            "γ is the equivalent smoothing E[Σ_k (1−y_k)·p_k^t(T)]·K/(K−1) measured on the training set (γ = α for label-smoothed targets).");
+
+        // Tables.
+        result.Tables.Add(new ReportTable("Teachers: test accuracy (%) and equivalent smoothing γ of their T=1 outputs on the training set",
+            new[] { "teacher α", "test accuracy", "γ at T=1" },
+            plan.Alphas.Select(a => (IReadOnlyList<string>)new[] { F(a), PctMeanSd(teachers.First(t => t.Alpha == a).Accuracies), gammas[(a, 1)].Average().ToString("F3", CultureInfo.InvariantCulture) }).ToList(),
+            "Ours. The paper (theirs, CIFAR-10 ResNet-56): teacher accuracy rises with α up to α = 0.6; numeric values only in a plot."));
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var p in lsStudents) rows.Add(new[] { "(i) labels, LS α", F(p.Alpha), "–", p.Alpha.ToString("F3", CultureInfo.InvariantCulture), "–", PctMeanSd(p.Accuracies) });
+        foreach (var p in hardKd) rows.Add(new[] { "(ii) α=0 teacher", "0", F(p.Temperature), p.Gamma.ToString("F3", CultureInfo.InvariantCulture), Pct(p.TeacherAccuracy), PctMeanSd(p.Accuracies) });
+        foreach (var p in lsKd) rows.Add(new[] { "(iii) LS teacher", F(p.Alpha), "1", p.Gamma.ToString("F3", CultureInfo.InvariantCulture), Pct(p.TeacherAccuracy), PctMeanSd(p.Accuracies) });
+        result.Tables.Add(new ReportTable($"Students ({plan.Student}): test accuracy (%), {plan.Seeds} seed(s)",
+            new[] { "setting", "α", "teacher T", "γ", "teacher accuracy", "student accuracy" }, rows,
+            $"Test set of {nTest} examples: the standard error of a difference between two accuracies here is about {100 * DifferenceStandardError(lsStudents[0].Accuracy, nTest):F2} points (binomial), before seed-to-seed variation."));
+
+        // Figures.
+        var byGamma = SeriesPlot.Create("Accuracy against equivalent smoothing γ (Figure 5 axes)", "equivalent smoothing γ", "test accuracy (%)", new[]
+        {
+            new Series($"teacher ({plan.Teacher}) with LS α", teachers.Select(p => p.Alpha).ToArray(), teachers.Select(p => 100 * p.Accuracy).ToArray()),
+            new Series($"student ({plan.Student}) with LS α, no teacher", lsStudents.Select(p => p.Alpha).ToArray(), lsStudents.Select(p => 100 * p.Accuracy).ToArray()),
+            new Series("student of α=0 teacher at temperature T", hardKd.Select(p => p.Gamma).ToArray(), hardKd.Select(p => 100 * p.Accuracy).ToArray(),
+                PointLabels: hardKd.Select(p => "T=" + F(p.Temperature)).ToArray()),
+            new Series("student of LS teacher α at T=1", lsKd.Select(p => p.Gamma).ToArray(), lsKd.Select(p => 100 * p.Accuracy).ToArray(),
+                PointLabels: lsKd.Select(p => "α=" + F(p.Alpha)).ToArray()),
+        });
+        var (png1, svg1) = Figures.Save(byGamma, Path.Combine(ctx.OutDir, "distillation-gamma"), 760, 620);
+        result.Figures.Add(new ReportFigure("Teacher and student accuracy against equivalent smoothing γ", svg1, png1,
+            "The paper's Figure 5 layout: γ = α for label smoothing; for distilled students γ is the teacher's (rescaled) mass on wrong classes at temperature T."));
+        var byTeacher = SeriesPlot.Create("Student accuracy against teacher accuracy", "teacher test accuracy (%)", "student test accuracy (%)", new[]
+        {
+            new Series("(i) student with LS α (x: teacher with the same α)", lsStudents.Select(p => 100 * p.TeacherAccuracy).ToArray(), lsStudents.Select(p => 100 * p.Accuracy).ToArray(),
+                Connect: false, PointLabels: lsStudents.Select(p => "α=" + F(p.Alpha)).ToArray()),
+            new Series("(ii) distilled from α=0 teacher at T", hardKd.Select(p => 100 * p.TeacherAccuracy).ToArray(), hardKd.Select(p => 100 * p.Accuracy).ToArray(),
+                Connect: false, PointLabels: hardKd.Select(p => "T=" + F(p.Temperature)).ToArray()),
+            new Series("(iii) distilled from LS teacher α at T=1", lsKd.Select(p => 100 * p.TeacherAccuracy).ToArray(), lsKd.Select(p => 100 * p.Accuracy).ToArray(),
+                Connect: false, PointLabels: lsKd.Select(p => "α=" + F(p.Alpha)).ToArray()),
+        });
+        var (png2, svg2) = Figures.Save(byTeacher, Path.Combine(ctx.OutDir, "distillation-teacher-student"), 760, 620);
+        result.Figures.Add(new ReportFigure("Student accuracy against teacher accuracy, one series per setting", svg2, png2,
+            "Setting (ii) has one teacher, so its students stack at one teacher accuracy."));
+
+        // Numbers.
+        foreach (var p in teachers) result.Numbers[$"teacher.alpha{F(p.Alpha)}"] = p.Accuracy;
+        foreach (var p in lsStudents) result.Numbers[$"student.ls.alpha{F(p.Alpha)}"] = p.Accuracy;
+        foreach (var p in hardKd) { result.Numbers[$"student.hardteacher.T{F(p.Temperature)}"] = p.Accuracy; result.Numbers[$"gamma.hardteacher.T{F(p.Temperature)}"] = p.Gamma; }
+        foreach (var p in lsKd) { result.Numbers[$"student.lsteacher.alpha{F(p.Alpha)}"] = p.Accuracy; result.Numbers[$"gamma.lsteacher.alpha{F(p.Alpha)}"] = p.Gamma; }
+
+        AddClaims(result, teachers, lsStudents, hardKd, lsKd, nTest, F);
+        result.Save(ctx.OutDir);
+        return result;
+    }
+
+    static void AddClaims(ExperimentResult result, List<Point> teachers, List<Point> lsStudents, List<Point> hardKd, List<Point> lsKd, int nTest, Func<double, string> F)
+    {
+        double se = DifferenceStandardError(teachers[0].Accuracy, nTest);
+        double clear = 2 * se;
+        string Pts(double d) => $"{(100 * d):+0.00;-0.00} points";
+        string noise = $"differences beyond ±{100 * clear:F2} points (2 binomial standard errors) count as clear";
+
+        var bestTeacher = teachers.MaxBy(t => t.Accuracy)!;
+        double teacherGain = bestTeacher.Accuracy - teachers[0].Accuracy;
+        result.Claims.Add(new Claim("Label smoothing makes a more accurate teacher (accuracy rises with α up to α = 0.6).",
+            "CIFAR-10 ResNet-56: rises with α up to 0.6 (plot only)",
+            $"best teacher α={F(bestTeacher.Alpha)}: {Pct(bestTeacher.Accuracy)}% vs α=0 {Pct(teachers[0].Accuracy)}% ({Pts(teacherGain)})",
+            bestTeacher.Alpha > 0 && teacherGain > clear ? Verdict.Reproduced : bestTeacher.Alpha > 0 ? Verdict.Inconclusive : Verdict.NotReproduced,
+            bestTeacher.Alpha > 0 && teacherGain > clear ? $"a smoothed teacher is clearly more accurate; {noise}"
+            : bestTeacher.Alpha > 0 ? $"a smoothed teacher is best, but within noise; {noise}" : "no smoothed teacher beats the α=0 teacher"));
+
+        var lsOnly = lsStudents.Where(p => p.Alpha > 0).ToList();
+        var bestLs = lsOnly.MaxBy(p => p.Accuracy)!;
+        double lsDiff = lsOnly.Average(p => p.Accuracy) - lsStudents[0].Accuracy;
+        result.Claims.Add(new Claim("Label smoothing slightly lowers the student baseline (student trained from labels).",
+            "slightly lower with LS (plot only)",
+            string.Join("; ", lsStudents.Select(p => $"α={F(p.Alpha)}: {Pct(p.Accuracy)}%")),
+            lsDiff < -clear ? Verdict.Reproduced : lsDiff < 0 ? Verdict.Partly : Verdict.NotReproduced,
+            lsDiff < -clear ? $"mean over α>0 is {Pts(lsDiff)} versus α=0; {noise}"
+            : lsDiff < 0 ? $"mean over α>0 is {Pts(lsDiff)} versus α=0, within noise" : $"mean over α>0 is {Pts(lsDiff)} versus α=0: not lower"));
+
+        double worstHard = hardKd.Min(p => p.Accuracy);
+        var bestHard = hardKd.MaxBy(p => p.Accuracy)!;
+        result.Claims.Add(new Claim("Every student distilled from the hard-target teacher (any T) beats the students trained with label smoothing.",
+            "holds at every T in Figure 5",
+            $"distilled from α=0 teacher: {Pct(worstHard)}–{Pct(bestHard.Accuracy)}%; LS students α>0: best {Pct(bestLs.Accuracy)}% (α={F(bestLs.Alpha)})",
+            worstHard > bestLs.Accuracy ? Verdict.Reproduced : bestHard.Accuracy > bestLs.Accuracy ? Verdict.Partly : Verdict.NotReproduced,
+            worstHard > bestLs.Accuracy ? "the worst temperature still beats the best LS student"
+            : bestHard.Accuracy > bestLs.Accuracy ? $"only some temperatures beat the best LS student ({hardKd.Count(p => p.Accuracy > bestLs.Accuracy)} of {hardKd.Count})"
+            : "no temperature beats the best LS student"));
+
+        var diffs = lsKd.Select(p => (p.Alpha, D: p.Accuracy - lsStudents.First(l => l.Alpha == p.Alpha).Accuracy)).ToList();
+        bool noneClearlyBetter = diffs.All(d => d.D <= clear);
+        result.Claims.Add(new Claim("Students of label-smoothed teachers do no better, and sometimes worse, than students trained with the same α directly.",
+            "no better, sometimes worse (plot only)",
+            string.Join("; ", diffs.Select(d => $"α={F(d.Alpha)}: {Pts(d.D)}")),
+            noneClearlyBetter ? Verdict.Reproduced : Verdict.NotReproduced,
+            noneClearlyBetter ? $"no student of an LS teacher is clearly better than the LS student with the same α; {noise}"
+            : $"some students of LS teachers are clearly better than the LS students; {noise}"));
+
+        var bestLsKd = lsKd.MaxBy(p => p.Accuracy)!;
+        double gap = bestHard.Accuracy - bestLsKd.Accuracy;
+        bool lsTeacherMoreAccurate = bestLsKd.TeacherAccuracy > teachers[0].Accuracy;
+        result.Claims.Add(new Claim("A label-smoothed teacher distils a worse student than the hard-target teacher at its best temperature, even when the smoothed teacher is more accurate.",
+            "CIFAR-10: hard-teacher students above LS-teacher students at every γ; MNIST: 0.74% vs 0.91% student error",
+            $"α=0 teacher at best T={F(bestHard.Temperature)}: {Pct(bestHard.Accuracy)}%; best LS-teacher student (α={F(bestLsKd.Alpha)}, teacher {Pct(bestLsKd.TeacherAccuracy)}% vs {Pct(teachers[0].Accuracy)}%): {Pct(bestLsKd.Accuracy)}% ({Pts(gap)})",
+            gap > clear ? Verdict.Reproduced : gap > 0 ? Verdict.Partly : Verdict.NotReproduced,
+            (gap > clear ? "the hard-target teacher's best student is clearly better" : gap > 0 ? "better, but within noise" : "the LS teacher's student is as good or better") +
+            (lsTeacherMoreAccurate ? "; that LS teacher was the more accurate teacher" : "; that LS teacher was not more accurate than the α=0 teacher") + $"; {noise}"));
+
+        result.Findings.Add($"Teachers: " + string.Join(", ", teachers.Select(p => $"α={F(p.Alpha)} {Pct(p.Accuracy)}%")) + ". " +
+            $"Students from labels: " + string.Join(", ", lsStudents.Select(p => $"α={F(p.Alpha)} {Pct(p.Accuracy)}%")) + ". " +
+            $"Distilled from the α=0 teacher: " + string.Join(", ", hardKd.Select(p => $"T={F(p.Temperature)} {Pct(p.Accuracy)}% (γ={p.Gamma:F3})")) + ". " +
+            $"Distilled from LS teachers at T=1: " + string.Join(", ", lsKd.Select(p => $"α={F(p.Alpha)} {Pct(p.Accuracy)}% (γ={p.Gamma:F3})")) + ".");
+        result.Findings.Add(gap > 0
+            ? $"The α=0 teacher's best student (T={F(bestHard.Temperature)}) beats the best student of a smoothed teacher by {Pts(gap)}; the noise level for a single comparison is about ±{100 * se:F2} points (one binomial standard error), so {(gap > clear ? "this is a clear difference" : "this alone is not conclusive")}."
+            : $"The best student of a smoothed teacher (α={F(bestLsKd.Alpha)}) is as good as or better than the α=0 teacher's best student ({Pts(-gap)}): the paper's claim does not reproduce at this scale.");
+    }
+}

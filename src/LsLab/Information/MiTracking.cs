@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LsLab.Data;
+using LsLab.Models;
+using LsLab.Runs;
+using LsLab.Training;
+using static TorchSharp.torch;
+
+namespace LsLab.Information;
+
+/// <summary>
+/// Records the mutual information after every epoch (`lslab train --track-mi`): adds "mi" (nats),
+/// "mi_fresh", "mi_in_sample" and "mi_sigma2" to <see cref="EpochMetrics.Extra"/>, so they land in metrics.json.
+/// </summary>
+public sealed class MiTracker : IDisposable
+{
+    public const string Key = "mi";
+
+    readonly LogitDifferenceProbe probe;
+
+    public MiTracker(Dataset train, MiSettings settings) => probe = LogitDifferenceProbe.Create(train, settings);
+
+    public MiSettings Settings => probe.Settings;
+
+    /// <summary>Measures now and returns the estimate (used for the value at initialisation).</summary>
+    public MiEstimate Measure(Classifier model) => probe.Measure(model);
+
+    /// <summary>A <see cref="Trainer.OnEpochEnd"/> hook.</summary>
+    public void OnEpochEnd(int epoch, Classifier model, EpochMetrics metrics)
+    {
+        var e = probe.Measure(model);
+        metrics.Extra[Key] = e.Mi;
+        metrics.Extra["mi_fresh"] = e.MiFresh;
+        metrics.Extra["mi_in_sample"] = e.MiInSample;
+        metrics.Extra["mi_sigma2"] = e.Sigma2;
+    }
+
+    public void Dispose() => probe.Dispose();
+
+    /// <summary>The per-epoch MI stored in a run's metrics.json: (epoch, Î) pairs, empty when it was not tracked.</summary>
+    public static IReadOnlyList<(int Epoch, double Mi)> Curve(TrainingState state) =>
+        state.History.Where(m => m.Extra.ContainsKey(Key)).Select(m => (m.Epoch, m.Extra[Key])).ToList();
+}
+
+/// <summary>
+/// Label-smoothing training that also tracks the mutual information every epoch. It is an objective
+/// (rather than a trainer option) so experiments can request it through <c>ctx.Train</c> and
+/// `reproduce`/`run-cell` can rebuild it; the loss is exactly <see cref="LabelSmoothingObjective"/>'s.
+/// </summary>
+public sealed class MiTrackingObjective : ICellObjective, IRunHooks, IDisposable
+{
+    public const string CellKind = "track-mi";
+
+    readonly LabelSmoothingObjective inner;
+    MiTracker? tracker;
+
+    /// <summary>α must be the run's <see cref="TrainOptions.Alpha"/> (the cell factory takes it from there).</summary>
+    public MiTrackingObjective(double alpha, MiSettings settings)
+    {
+        Settings = settings;
+        inner = new LabelSmoothingObjective(alpha);
+    }
+
+    public MiSettings Settings { get; }
+    public string Kind => CellKind;
+    public string SpecJson => JsonSerializer.Serialize(Settings, AtomicFile.Json);
+    public string Describe() => $"{inner.Describe()}, tracking MI of classes {Settings.ClassA},{Settings.ClassB}";
+
+    public Tensor Loss(Tensor logits, Tensor labels, Tensor indices) => inner.Loss(logits, labels, indices);
+
+    public void Bind(DataSplits data)
+    {
+        tracker?.Dispose();
+        tracker = new MiTracker(data.Train, Settings);
+    }
+
+    public void OnEpochEnd(int epoch, Classifier model, EpochMetrics metrics) =>
+        (tracker ?? throw new InvalidOperationException("MiTrackingObjective used before Bind.")).OnEpochEnd(epoch, model, metrics);
+
+    public void Dispose()
+    {
+        tracker?.Dispose();
+        tracker = null;
+    }
+
+#pragma warning disable CA2255 // registration must happen before any run-cell lookup, wherever the assembly is used from
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void RegisterCellKind() =>
+        CellObjectives.Register(CellKind, (json, options) => new MiTrackingObjective(options.Alpha,
+            JsonSerializer.Deserialize<MiSettings>(json, AtomicFile.Json) ?? throw new LsLabException($"track-mi cell spec is empty: {json}")));
+}

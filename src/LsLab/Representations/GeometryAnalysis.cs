@@ -1,0 +1,80 @@
+using LsLab.Data;
+using LsLab.Runs;
+using LsLab.Training;
+using static TorchSharp.torch;
+
+namespace LsLab.Representations;
+
+/// <summary>Measures of one projection: in the plane and in the full penultimate space.</summary>
+public sealed record GeometryMeasures(string Split, int Examples, double TightnessPlane, double TightnessFull, double WrongTemplateSpread, double MeanNorm, double WrongLogitSpread = double.NaN, double TightnessTemplateSpan = double.NaN);
+
+/// <summary>A projection of one split: points per example (with class), template positions, measures.</summary>
+public sealed record GeometryView(string Split, (double X, double Y)[] Points, int[] Labels, (double X, double Y)[] Templates, int[] ClassIds, string[] ClassNames, GeometryMeasures Measures);
+
+/// <summary>Loads a run, takes N examples per class of three classes, projects them and measures the clusters.</summary>
+public static class GeometryAnalysis
+{
+    /// <summary>Parses "A,B,C" as class indices or (case-insensitive) class names.</summary>
+    public static int[] ParseClasses(string text, IReadOnlyList<string> names, int count = 3)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != count) throw new LsLabException($"--classes needs {count} classes separated by commas, got '{text}'.");
+        return parts.Select(p =>
+        {
+            if (int.TryParse(p, out int i))
+                return i >= 0 && i < names.Count ? i : throw new LsLabException($"--classes: index {i} is out of range 0..{names.Count - 1}.");
+            int k = names.ToList().FindIndex(n => n.Equals(p, StringComparison.OrdinalIgnoreCase));
+            return k >= 0 ? k : throw new LsLabException($"--classes: unknown class '{p}'. Classes: {string.Join(", ", names.Select((n, j) => $"{j}={n}"))}.");
+        }).ToArray();
+    }
+
+    /// <summary>Projects <paramref name="perClass"/> examples of each class of a split (the first ones, in data order).</summary>
+    public static GeometryView Analyse(RunFolder run, string split, int[] classes, int perClass = 100, bool includeBias = true)
+    {
+        var o = run.ReadConfig();
+        using var data = TrainingRun.LoadData(o);
+        var ds = split switch { "train" => data.Train, "test" => data.Test, "validation" => data.Validation, _ => throw new LsLabException($"--split must be train, validation or test, got '{split}'.") };
+        using var model = TrainingRun.LoadModel(run, data.Train);
+        return Analyse(model, ds, split, classes, perClass, includeBias);
+    }
+
+    /// <summary>Projects the first <paramref name="perClass"/> examples of each class of <paramref name="ds"/> through <paramref name="model"/>.</summary>
+    public static GeometryView Analyse(Models.Classifier model, Dataset ds, string split, int[] classes, int perClass = 100, bool includeBias = true)
+    {
+        var labels = ds.Labels.data<long>().ToArray();
+        var pick = classes.SelectMany(c => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).Take(perClass)).Select(i => (long)i).ToArray();
+        if (pick.Length == 0) throw new LsLabException($"no examples of classes {string.Join(",", classes)} in the {split} split.");
+        using var idx = tensor(pick);
+        using var subset = ds.Subset(idx);
+        using var feats = Evaluator.Features(model, subset);
+        double[] f = feats.to_type(ScalarType.Float64).data<double>().ToArray();
+        int k = (int)model.Head.weight!.shape[0];
+        double[] w = model.Head.weight!.detach().to_type(ScalarType.Float64).data<double>().ToArray();
+        double[] b = model.Head.bias!.detach().to_type(ScalarType.Float64).data<double>().ToArray();
+        var y = pick.Select(i => (int)labels[i]).ToArray();
+        var proj = TemplateProjection.Fit(w, b, k, classes[0], classes[1], classes[2], includeBias);
+        var pts = proj.Transform(f, pick.Length);
+        var measures = new GeometryMeasures(split, pick.Length,
+            ClusterMeasures.Tightness(pts, y),
+            ClusterMeasures.Tightness(f, f.Length / pick.Length, y),
+            ClusterMeasures.WrongTemplateSpread(f, pick.Length, y, w, b, k),
+            ClusterMeasures.MeanNorm(f, pick.Length),
+            ClusterMeasures.WrongLogitSpread(Logits(f, pick.Length, w, b, k), pick.Length, y),
+            ClusterMeasures.TightnessInTemplateSpan(f, pick.Length, y, w, b, k, includeBias));
+        return new GeometryView(split, pts, y, proj.Templates, classes, classes.Select(c => ds.ClassNames[c]).ToArray(), measures);
+    }
+
+    static double[] Logits(double[] f, int n, double[] w, double[] b, int k)
+    {
+        int d = f.Length / n;
+        var z = new double[n * k];
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < k; c++)
+            {
+                double s = b[c];
+                for (int j = 0; j < d; j++) s += f[i * d + j] * w[c * d + j];
+                z[i * k + c] = s;
+            }
+        return z;
+    }
+}
