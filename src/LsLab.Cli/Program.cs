@@ -16,6 +16,7 @@ root.Subcommands.Add(TrainCommand.Build());
 root.Subcommands.Add(EvaluateCommand.Build());
 root.Subcommands.Add(DatasetsCommand.Build());
 root.Subcommands.Add(CalibrateCommand.Build());
+root.Subcommands.Add(TranslateCommand.Build());
 root.Subcommands.Add(ProjectCommand.Build());
 root.Subcommands.Add(InfoCommand.Build());
 root.Subcommands.Add(ExperimentCommand.Build());

@@ -10,6 +10,7 @@ public static class ExperimentCatalog
         ("geometry", "Figure 1 analogue: template-plane projections and cluster measures, with and without label smoothing", () => new GeometryExperiment()),
         ("distillation", "Figure 5 analogue: students of label-smoothed teachers vs the hard-target teacher at temperature T", () => new DistillationExperiment()),
         ("distillation-mnist", "MNIST anecdote and Figure 6 analogue: dropout vs label-smoothed teacher, distilled students, mutual information over training", () => new DistillationMnistExperiment()),
+        ("translation", "Figure 4 analogue: Transformer EN→DE with and without label smoothing, BLEU/NLL/ECE against temperature", () => new TranslationExperiment()),
     };
 
     public static IEnumerable<(string Name, string Description)> List() => Entries.Select(e => (e.Name, e.Description));

@@ -1,0 +1,57 @@
+namespace LsLab.Translation;
+
+/// <summary>One translation example: English source, German target.</summary>
+public sealed record SentencePair(string Source, string Target);
+
+/// <summary>Train / validation / test sentence pairs and where they came from.</summary>
+public sealed record TranslationSplits(
+    IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Validation, IReadOnlyList<SentencePair> Test, string Source)
+{
+    public override string ToString() => $"{Source}: {Train.Count} train / {Validation.Count} validation / {Test.Count} test pairs";
+}
+
+/// <summary>Where translation data comes from: our generated grammar corpus or the installed Ding dictionary.</summary>
+public enum TranslationData { Embedded, Ding }
+
+/// <summary>Seeded splitting and loading of the two corpora.</summary>
+public static class TranslationCorpus
+{
+    /// <summary>
+    /// Shuffles with <paramref name="seed"/> and cuts off <paramref name="validation"/> and
+    /// <paramref name="test"/> pairs; the rest is training data. Pairs must already be unique by source.
+    /// </summary>
+    public static TranslationSplits Split(IReadOnlyList<SentencePair> pairs, int validation, int test, int seed, string source)
+    {
+        if (validation < 0 || test < 0 || validation + test >= pairs.Count)
+            throw new ArgumentException($"Cannot take {validation} validation and {test} test pairs out of {pairs.Count} ({source}).");
+        var order = Enumerable.Range(0, pairs.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        var shuffled = order.Select(i => pairs[i]).ToList();
+        return new TranslationSplits(
+            shuffled.Skip(validation + test).ToList(), shuffled.Take(validation).ToList(),
+            shuffled.Skip(validation).Take(test).ToList(), source);
+    }
+
+    /// <summary>
+    /// The generated English→German corpus: <paramref name="count"/> pairs with unique sources, of which
+    /// <paramref name="validation"/> and <paramref name="test"/> are held out (default 5% each, at least 1).
+    /// </summary>
+    public static TranslationSplits Embedded(int count, int seed, int? validation = null, int? test = null)
+    {
+        var pairs = GermanGrammar.Generate(count, seed).Select(s => s.Pair).ToList();
+        int held = Math.Max(1, count / 20);
+        return Split(pairs, validation ?? held, test ?? held, seed + 1, $"embedded grammar corpus (seed {seed})");
+    }
+
+    /// <summary>
+    /// The Ding dictionary's example sentences (EN→DE), cleaned; <paramref name="validation"/> and
+    /// <paramref name="test"/> pairs held out, the rest (optionally capped at <paramref name="trainLimit"/>) for training.
+    /// </summary>
+    public static TranslationSplits Ding(string? path, int validation, int test, int seed, DingOptions? options = null, int? trainLimit = null)
+    {
+        var file = DingCorpus.Locate(path);
+        var pairs = DingCorpus.Read(file, options);
+        var s = Split(pairs, validation, test, seed, $"Ding dictionary example sentences ({file}, GPL-2+, read at run time)");
+        return trainLimit is int n && n < s.Train.Count ? s with { Train = s.Train.Take(n).ToList() } : s;
+    }
+}

@@ -1,0 +1,28 @@
+using LsLab.Translation;
+using static TorchSharp.torch;
+
+namespace LsLab.Tests.Translation;
+
+public class TokenMetricsTests
+{
+    public TokenMetricsTests() => Engine.Initialize();
+
+    [Fact]
+    public void Fitted_temperature_recovers_the_temperature_the_labels_were_drawn_at()
+    {
+        manual_seed(11);
+        const int n = 8000, v = 8;
+        var logits = randn(n, v) * 3;
+        using var g = new Generator(5);
+        var labels = multinomial((logits / 2.0).softmax(-1), 1, generator: g).squeeze(1);
+        var p = TokenPredictions.FromLogits(logits, labels);
+        double t = p.FitTemperature();
+        Assert.InRange(t, 1.9, 2.1);
+        Assert.True(p.Nll(t) < p.Nll(1.0) && p.Nll(t) < p.Nll(3.0));
+        var s = p.Score(t);
+        Assert.Equal(n, s.Tokens);
+        Assert.True(s.Ece < 0.02, $"ECE at the fitted temperature {s.Ece}");
+        Assert.True(p.Score(1.0).Ece > 0.1);   // T = 1 is over-confident here
+        Assert.Equal(p.Score(1.0).Accuracy, p.Score(t).Accuracy, 12); // temperature never changes the argmax
+    }
+}

@@ -1,0 +1,57 @@
+using LsLab.Experiments;
+using LsLab.Translation;
+
+namespace LsLab.Tests.Translation;
+
+public class TranslationExperimentTests
+{
+    public TranslationExperimentTests() => Engine.Initialize();
+
+    [Fact]
+    public void Tiny_profile_trains_both_models_and_writes_table_figure_claims_and_reuses_runs()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"lslab-mt-exp-{Guid.NewGuid():N}");
+        try
+        {
+            var ctx = ExperimentContext.Create(dir, Profile.Tiny, LsLab.Training.Progress.None);
+            var result = ExperimentCatalog.Create("translation").Run(ctx);
+            Assert.True(File.Exists(Path.Combine(dir, "results.json")));
+            Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.png")));
+            Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.svg")));
+            Assert.Equal(2 * (3 + 1), result.Tables[0].Rows.Count);  // 2 models × (3 grid temperatures + fitted)
+            Assert.Equal(5, result.Claims.Count);
+            Assert.InRange(result.Numbers["fittedT.a0.0"], 0.05, 50);
+            foreach (var a in new[] { "0.0", "0.1" })
+                Assert.True(TranslatorTraining.IsComplete(Path.Combine(dir, "runs", $"translator-embedded-tiny-a{(a == "0.0" ? "0" : a)}-s0")));
+            // A second run reuses the trained models and cached evaluations: same numbers.
+            var again = ExperimentCatalog.Create("translation").Run(ctx);
+            Assert.Equal(result.Numbers, again.Numbers);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void Data_source_follows_the_data_folder_and_profile()
+    {
+        var e = new TranslationExperiment();
+        var quick = ExperimentContext.Create("out-x", Profile.Quick, LsLab.Training.Progress.None);
+        Assert.Equal(TranslationData.Embedded, e.ResolveData(quick).Data);
+        var ding = ExperimentContext.Create("out-x", Profile.Quick, LsLab.Training.Progress.None, dataDir: "ding");
+        Assert.Equal(TranslationData.Ding, e.ResolveData(ding).Data);
+        var embedded = ExperimentContext.Create("out-x", Profile.Full, LsLab.Training.Progress.None, dataDir: "embedded");
+        Assert.Equal(TranslationData.Embedded, e.ResolveData(embedded).Data);
+        Assert.Equal(TranslationData.Ding, new TranslationExperiment { Data = TranslationData.Ding }.ResolveData(quick).Data);
+    }
+
+    [Fact]
+    public void Beam_benchmark_reports_a_rate()
+    {
+        var r = BeamSearchBenchmark.Run(sentences: 8, beam: 2, dModel: 32, layers: 1);
+        Assert.Equal(8, r.Sentences);
+        Assert.Equal(8 * 24, r.OutputTokens);   // EOS disabled: every output has the fixed length
+        Assert.True(r.SentencesPerSecond > 0);
+    }
+}
