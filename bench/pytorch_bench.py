@@ -129,14 +129,14 @@ def train(a):
     lr0 = 0.1
     opt = torch.optim.SGD(model.parameters(), lr=lr0, momentum=0.9, nesterov=True, weight_decay=wd)
     total = a.steps * a.epochs
-    rates, rss_epochs, losses, first = [], [], [], 0.0
+    rates, rss_epochs, losses, first, cpu = [], [], [], 0.0, []
     for epoch in range(1, a.epochs + 1):
         seed = epoch  # Trainer: seed * 1_000_003 + epoch with seed 0
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
         perm = torch.randperm(n, generator=gen)
         model.train()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         loss_sum, correct, seen = 0.0, 0, 0
         for step in range(a.steps):
             idx = perm.narrow(0, step * a.batch, a.batch)
@@ -158,6 +158,7 @@ def train(a):
                 correct += logits.argmax(1).eq(y).sum().item()
             seen += a.batch
         s = time.perf_counter() - t0
+        cpu.append(time.process_time() - c0)
         if epoch == 1:
             first = s
         rates.append(seen / s)
@@ -165,7 +166,7 @@ def train(a):
         rss_epochs.append(rss()[1])
     emit({"side": "pytorch", "work": "train", "model": a.model, "threads": torch.get_num_threads(), "batch": a.batch,
           "steps": a.steps, "first_epoch_s": first, "ex_per_s_epochs": rates, "ex_per_s": statistics.median(rates[1:]),
-          "rss_epochs": rss_epochs, "peak_rss": rss()[0], "final_loss": losses[-1]})
+          "cpu_s_epochs": cpu, "ex_per_cpu_s": statistics.median([seen / c for c in cpu[1:]]), "rss_epochs": rss_epochs, "peak_rss": rss()[0], "final_loss": losses[-1]})
 
 
 def infer(a):

@@ -42,10 +42,15 @@ public static class ThroughputBench
         var options = new TrainOptions { Model = name, Alpha = 0.1, Epochs = epochs, BatchSize = batch, ValidationFraction = 0, Seed = 0 };
         var rss = new List<long>();
         var live = new List<long>();
+        var cpu = new List<double>();
+        double cpuAtEpochStart = Memory.CpuSeconds();
         var trainer = new Trainer(options)
         {
             OnEpochEnd = (_, _, _) =>
             {
+                double now = Memory.CpuSeconds();
+                cpu.Add(now - cpuAtEpochStart);
+                cpuAtEpochStart = now;
                 rss.Add(Memory.Rss().Current);
                 live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             },
@@ -56,6 +61,7 @@ public static class ThroughputBench
         {
             ["side"] = "lslab", ["work"] = "train", ["model"] = name, ["threads"] = Engine.Threads, ["batch"] = batch, ["steps"] = steps,
             ["first_epoch_s"] = state.History[0].Seconds, ["ex_per_s_epochs"] = rates, ["ex_per_s"] = Median(rates.Skip(1)),
+            ["cpu_s_epochs"] = cpu, ["ex_per_cpu_s"] = Median(cpu.Skip(1).Select(c => steps * batch / c)),
             ["rss_epochs"] = rss, ["live_tensors_epochs"] = live, ["managed_heap"] = GC.GetTotalMemory(false), ["peak_rss"] = Memory.Rss().Peak, ["final_loss"] = state.History[^1].TrainLoss,
             ["mkl_override"] = MklOverride.Status,
         });
@@ -172,9 +178,12 @@ public static class ThroughputBench
     }
 }
 
-/// <summary>Resident memory of this process, from /proc/self/status.</summary>
+/// <summary>Resident memory and CPU time of this process.</summary>
 public static class Memory
 {
+    /// <summary>User + system CPU seconds of the whole process so far (all threads).</summary>
+    public static double CpuSeconds() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
     /// <summary>Peak (VmHWM) and current (VmRSS) resident set size in bytes.</summary>
     public static (long Peak, long Current) Rss()
     {

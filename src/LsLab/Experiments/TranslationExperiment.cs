@@ -80,29 +80,29 @@ public sealed class TranslationExperiment : IExperiment
         (Profile.Tiny, _) => new TranslatorOptions
         {
             Data = TranslationData.Embedded, CorpusSize = 200, Validation = 20, Test = 20, Seed = seed, Epochs = 2, BatchSize = 32, LearningRate = 2e-3, WarmupSteps = 5,
-            SourceVocab = 200, TargetVocab = 200, DModel = 32, Heads = 2, FeedForward = 64, EncoderLayers = 1, DecoderLayers = 1,
+            SourceVocab = 200, TargetVocab = 200, Model = new() { DModel = 32, Heads = 2, FeedForward = 64, EncoderLayers = 1, DecoderLayers = 1 },
         },
         (Profile.Quick, TranslationData.Embedded) => new TranslatorOptions
         {
-            Data = TranslationData.Embedded, CorpusSize = 6000, Validation = 500, Test = 500, Seed = seed, Epochs = 20, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 150,
-            SourceVocab = 1000, TargetVocab = 1000, DModel = 128, Heads = 4, FeedForward = 512, EncoderLayers = 2, DecoderLayers = 2,
+            Data = TranslationData.Embedded, CorpusSize = 6000, Validation = 500, Test = 500, Seed = seed, Epochs = 8, BatchSize = 64, LearningRate = 2e-3, WarmupSteps = 100,
+            SourceVocab = 1000, TargetVocab = 1000, Model = new() { DModel = 128, Heads = 4, FeedForward = 512, EncoderLayers = 2, DecoderLayers = 2 },
         },
         (Profile.Quick, TranslationData.Ding) => new TranslatorOptions
         {
             Data = TranslationData.Ding, DataPath = dingPath, Validation = 500, Test = 500, Seed = seed, Epochs = 10, BatchSize = 64,
-            LearningRate = 2e-3, WarmupSteps = 300, SourceVocab = 2000, TargetVocab = 2000, DModel = 128, Heads = 4, FeedForward = 512,
-            EncoderLayers = 2, DecoderLayers = 2, Dropout = 0.2,
+            LearningRate = 2e-3, WarmupSteps = 300, SourceVocab = 2000, TargetVocab = 2000,
+            Model = new() { DModel = 128, Heads = 4, FeedForward = 512, EncoderLayers = 2, DecoderLayers = 2, Dropout = 0.2 },
         },
         (_, TranslationData.Embedded) => new TranslatorOptions
         {
             Data = TranslationData.Embedded, CorpusSize = 12000, Validation = 1000, Test = 1000, Seed = seed, Epochs = 30, BatchSize = 64, LearningRate = 1e-3, WarmupSteps = 400,
-            SourceVocab = 1000, TargetVocab = 1000, DModel = 256, Heads = 4, FeedForward = 1024, EncoderLayers = 3, DecoderLayers = 3,
+            SourceVocab = 1000, TargetVocab = 1000, Model = new() { DModel = 256, Heads = 4, FeedForward = 1024, EncoderLayers = 3, DecoderLayers = 3 },
         },
         _ => new TranslatorOptions
         {
             Data = TranslationData.Ding, DataPath = dingPath, Validation = 500, Test = 500, Seed = seed, Epochs = 25, BatchSize = 64,
-            LearningRate = 1e-3, WarmupSteps = 800, SourceVocab = 4000, TargetVocab = 4000, DModel = 256, Heads = 4, FeedForward = 1024,
-            EncoderLayers = 3, DecoderLayers = 3, Dropout = 0.3,
+            LearningRate = 1e-3, WarmupSteps = 800, SourceVocab = 4000, TargetVocab = 4000,
+            Model = new() { DModel = 256, Heads = 4, FeedForward = 1024, EncoderLayers = 3, DecoderLayers = 3, Dropout = 0.3 },
         },
     };
 
@@ -266,8 +266,8 @@ public sealed class TranslationExperiment : IExperiment
             hardFit.Ece < hardAt1.Ece && hardFit.Temperature > 1 ? Verdict.Reproduced : hardFit.Ece < hardAt1.Ece ? Verdict.Partly : Verdict.NotReproduced,
             hardFit.Temperature > 1 ? "fitted T > 1 (over-confident at T=1)" : "fitted T ≤ 1: the hard model is not over-confident at our scale"));
 
-        result.Findings.Add($"Data: {data}. Models: Transformer d={o.DModel}, {o.EncoderLayers}+{o.DecoderLayers} pre-LN layers, " +
-            $"{o.Heads} heads, FFN {o.FeedForward}, dropout {o.Dropout}, BPE {o.SourceVocab}/{o.TargetVocab}; Adam lr {o.LearningRate} with " +
+        result.Findings.Add($"Data: {data}. Models: Transformer d={o.Model.DModel}, {o.Model.EncoderLayers}+{o.Model.DecoderLayers} pre-LN layers, " +
+            $"{o.Model.Heads} heads, FFN {o.Model.FeedForward}, dropout {o.Model.Dropout}, BPE {o.SourceVocab}/{o.TargetVocab}; Adam lr {o.LearningRate} with " +
             $"{o.WarmupSteps} warm-up steps and cosine decay, {o.Epochs} epochs, batch {o.BatchSize}. Training took " +
             $"{F(hard.TrainSeconds / 60, 1)} min (α=0) and {F(ls.TrainSeconds / 60, 1)} min (α=0.1); beam search ran at " +
             $"{F(hard.SentencesPerSecond, 1)} / {F(ls.SentencesPerSecond, 1)} sentences/s.");

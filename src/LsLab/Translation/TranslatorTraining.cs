@@ -34,12 +34,8 @@ public sealed record TranslatorOptions
     /// <summary>BPE vocabulary sizes (specials and characters included).</summary>
     public int SourceVocab { get; init; } = 1000;
     public int TargetVocab { get; init; } = 1000;
-    public int DModel { get; init; } = 128;
-    public int Heads { get; init; } = 4;
-    public int FeedForward { get; init; } = 512;
-    public int EncoderLayers { get; init; } = 2;
-    public int DecoderLayers { get; init; } = 2;
-    public double Dropout { get; init; } = 0.1;
+    /// <summary>Transformer size; its vocabulary sizes and position table are set from the learned BPE and <see cref="MaxPieces"/>.</summary>
+    public TransformerConfig Model { get; init; } = new();
     /// <summary>Training pairs with more pieces than this on either side are skipped.</summary>
     public int MaxPieces { get; init; } = 64;
 
@@ -59,11 +55,8 @@ public sealed record TranslatorOptions
         return this;
     }
 
-    public TransformerConfig ModelConfig(int sourceVocab, int targetVocab) => new()
-    {
-        SourceVocab = sourceVocab, TargetVocab = targetVocab, DModel = DModel, Heads = Heads, FeedForward = FeedForward,
-        EncoderLayers = EncoderLayers, DecoderLayers = DecoderLayers, Dropout = Dropout, MaxPositions = Math.Max(MaxPieces + 1, 128),
-    };
+    public TransformerConfig ModelConfig(int sourceVocab, int targetVocab) =>
+        Model with { SourceVocab = sourceVocab, TargetVocab = targetVocab, MaxPositions = Math.Max(MaxPieces + 1, 128) };
 }
 
 /// <summary>Metrics of one epoch: training loss (the smoothed objective), teacher-forced validation NLL and accuracy (α = 0, T = 1).</summary>
@@ -175,7 +168,7 @@ public static class TranslatorTraining
         int stepsPerEpoch = Batches(train, o.BatchSize, new Random(0)).Count;
         long totalSteps = (long)stepsPerEpoch * o.Epochs;
         var history = new List<TranslatorEpoch>(state.History);
-        string title = $"translator {o.Data.ToString().ToLowerInvariant()} α={o.Alpha} d={o.DModel} {o.EncoderLayers}+{o.DecoderLayers} layers";
+        string title = $"translator {o.Data.ToString().ToLowerInvariant()} α={o.Alpha} d={o.Model.DModel} {o.Model.EncoderLayers}+{o.Model.DecoderLayers} layers";
         progress.Run(title, totalSteps, task =>
         {
             if (state.EpochsDone > 0) task.Log($"Resuming {dir} after epoch {state.EpochsDone}/{o.Epochs}.");

@@ -52,7 +52,7 @@ public class TranslatorTrainingTests
     static TranslatorOptions Tiny(double alpha = 0.1, int epochs = 2) => new()
     {
         CorpusSize = 200, Validation = 20, Test = 20, Seed = 1, Alpha = alpha, Epochs = epochs, BatchSize = 32, LearningRate = 2e-3, WarmupSteps = 5,
-        SourceVocab = 120, TargetVocab = 120, DModel = 32, Heads = 2, FeedForward = 64, EncoderLayers = 2, DecoderLayers = 2, MaxPieces = 40,
+        SourceVocab = 120, TargetVocab = 120, Model = new() { DModel = 32, Heads = 2, FeedForward = 64, EncoderLayers = 2, DecoderLayers = 2 }, MaxPieces = 40,
     };
 
     static string TempDir() => Path.Combine(Path.GetTempPath(), $"lslab-mt-{Guid.NewGuid():N}");
