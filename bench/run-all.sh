@@ -52,6 +52,8 @@ both infer --model resnet20 --batches 4
 both pipeline --model mlp --steps "$pipe"
 both pipeline --model convnet --augment --steps "$pipe"
 both pipeline --model resnet20 --augment --steps "$pipe"
+echo "  beam (LsLab only)" >&2
+for ((r = 1; r <= procs; r++)); do lslab beam --sentences "$([[ $quick == 1 ]] && echo 64 || echo 128)"; done
 
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 minutes=$(( ($(date +%s) - start + 30) / 60 ))

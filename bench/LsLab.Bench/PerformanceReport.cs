@@ -145,8 +145,13 @@ public static class PerformanceReport
             var other = g.Key.Work == "ece" ? "numpy" : "pytorch";
             var py = Values(lines, other, g.Key.Work, g.Key.Model, field);
             var ls = Values(lines, "lslab", g.Key.Work, g.Key.Model, field);
-            sb.AppendLine(inv, $"| {g.Key.Work} {g.Key.Model}, {unit} ({other} on the left) | {F0(Med(py))}{Spread(py)} | {F0(Med(ls))}{Spread(ls)} | **{F2(Med(ls) / Med(py))}** |");
+            if (py.Length == 0)
+                sb.AppendLine(inv, $"| {g.Key.Work} {g.Key.Model}, {unit} | no {other} counterpart in bench/ | {F0(Med(ls))}{Spread(ls)} | – |");
+            else
+                sb.AppendLine(inv, $"| {g.Key.Work} {g.Key.Model}, {unit} ({other} on the left) | {F0(Med(py))}{Spread(py)} | {F0(Med(ls))}{Spread(ls)} | **{F2(Med(ls) / Med(py))}** |");
         }
+        sb.AppendLine();
+        sb.AppendLine("ECE over 10⁷ predictions against numpy has its own table and command: [calibration-benchmark.md](calibration-benchmark.md).");
         sb.AppendLine();
 
         sb.AppendLine("## Data pipeline as a share of a training step");

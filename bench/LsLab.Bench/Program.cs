@@ -9,6 +9,7 @@ var commands = new Dictionary<string, Func<string[], int>>
     ["infer"] = ThroughputBench.Infer,
     ["gemm"] = ThroughputBench.Gemm,
     ["pipeline"] = ThroughputBench.Pipeline,
+    ["beam"] = ThroughputBench.Beam,
     ["step-profile"] = StepProfile.Run,
     ["performance-report"] = PerformanceReport.Run,
 };

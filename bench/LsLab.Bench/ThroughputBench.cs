@@ -169,6 +169,20 @@ public static class ThroughputBench
 
     static readonly string[] Classes = Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
+    /// <summary>`beam --sentences 128 --beam 4`: beam-search sentences/s of the quick-profile-sized Transformer (see <see cref="LsLab.Translation.BeamSearchBenchmark"/>).</summary>
+    public static int Beam(string[] args)
+    {
+        var o = BenchArgs.Parse(args);
+        Engine.Initialize(o.Int("threads", 2));
+        var r = LsLab.Translation.BeamSearchBenchmark.Run(o.Int("sentences", 128), o.Int("beam", 4));
+        BenchArgs.Emit(new Dictionary<string, object>
+        {
+            ["side"] = "lslab", ["work"] = "beam", ["model"] = $"beam {r.Beam}, Transformer d=128 2+2", ["threads"] = Engine.Threads,
+            ["sentences_per_s"] = r.SentencesPerSecond, ["seconds"] = r.Seconds, ["output_tokens"] = r.OutputTokens, ["description"] = r.Model,
+        });
+        return 0;
+    }
+
     /// <summary>Median of a sequence (mean of the two middle values for even counts).</summary>
     public static double Median(IEnumerable<double> values)
     {
