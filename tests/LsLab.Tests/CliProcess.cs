@@ -26,4 +26,9 @@ public static class CliProcess
         if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException($"lslab {string.Join(' ', args)} took over 5 minutes"); }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
+
+    /// <summary>`lslab train` of a one-epoch, 32-wide mlp-small on 500 embedded examples into <paramref name="run"/> (seconds).</summary>
+    public static (int Code, string Out, string Err) TrainTiny(string run) =>
+        Run("train", "--dataset", LsLab.Data.DatasetCatalog.Embedded, "--model", "mlp-small", "--width", "32", "--epochs", "1",
+            "--train-limit", "500", "--out", run, "--quiet");
 }

@@ -35,8 +35,7 @@ public sealed class CliTests : TempDirTest
     public void Train_then_evaluate_writes_numpy_files_with_the_right_shapes()
     {
         var run = Path.Combine(dir, "run");
-        var train = CliProcess.Run("train", "--dataset", DatasetCatalog.Embedded, "--model", "mlp-small", "--width", "32", "--epochs", "1",
-            "--train-limit", "500", "--out", run, "--quiet");
+        var train = CliProcess.TrainTiny(run);
         Assert.True(train.Code == 0, train.Err);
         Assert.Contains("embedded", train.Out);
         var eval = CliProcess.Run("evaluate", "--run", run, "--split", "validation");

@@ -115,8 +115,7 @@ public sealed class GeometryAnalysisTests : TempDirTest
     public void Project_command_takes_class_names_writes_figure_and_measures_and_explains_bad_names()
     {
         var run = Path.Combine(Dir, "run");
-        var train = CliProcess.Run("train", "--dataset", DatasetCatalog.Embedded, "--model", "mlp-small", "--width", "32", "--epochs", "1",
-            "--train-limit", "500", "--out", run, "--quiet");
+        var train = CliProcess.TrainTiny(run);
         Assert.True(train.Code == 0, train.Err);
 
         var ok = CliProcess.Run("project", "--run", run, "--classes", "shirt,T-SHIRT/TOP,Pullover", "--split", "train", "--per-class", "20", "--out", Path.Combine(Dir, "proj"));
