@@ -73,7 +73,11 @@ public sealed class ExperimentContext
 public enum Verdict { Reproduced, Partly, NotReproduced, Inconclusive }
 
 /// <summary>One claim of the paper, the paper's number (labelled as theirs), ours, and the verdict with its reason.</summary>
-public sealed record Claim(string Statement, string PaperValue, string OurValue, Verdict Verdict, string Why);
+public sealed record Claim(string Statement, string PaperValue, string OurValue, Verdict Verdict, string Why)
+{
+    /// <summary>The statistics behind the verdict (kind, metric, estimate, interval, margin, seeds); null for claims not yet on the statistics layer.</summary>
+    public Statistics.ClaimEvidence? Evidence { get; init; }
+}
 
 /// <summary>A table for the report: header and rows of already-formatted cells.</summary>
 public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, string? Note = null);
