@@ -87,7 +87,7 @@ public static class TranslateCommand
             Console.WriteLine($"data: {splits}");
             var state = TranslatorTraining.Fit(o, dir, Progress.Console(p.GetValue(quiet)), splits);
             var last = state.History[^1];
-            Console.WriteLine($"done: {state.EpochsDone} epochs in {state.TotalSeconds:F0}s; validation NLL {last.ValidationNll:F4}, token accuracy {last.ValidationAccuracy:P2}. Run folder: {Path.GetFullPath(dir)}");
+            Console.WriteLine($"done: {state.EpochsDone} epochs in {state.TotalSeconds:F0}s; validation NLL {last.ValidationLoss:F4}, token accuracy {last.ValidationAccuracy:P2}. Run folder: {Path.GetFullPath(dir)}");
             Console.WriteLine($"next: lslab translate score --run {dir}");
             return 0;
         });

@@ -1,5 +1,6 @@
 using LsLab.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace LsLab.Runs;
@@ -29,38 +30,62 @@ public sealed class RunFolder
 
     public string Combine(params string[] parts) => System.IO.Path.Combine(new[] { Path }.Concat(parts).ToArray());
 
-    /// <summary>True when a finished model exists (config + final weights).</summary>
-    public bool IsComplete => File.Exists(ConfigPath) && File.Exists(ModelPath) && File.Exists(MetricsPath);
+    /// <summary>True when the run finished: config, final weights, and a history that says so.</summary>
+    public bool IsComplete => File.Exists(ConfigPath) && File.Exists(ModelPath) && File.Exists(MetricsPath) && ReadMetrics().Finished;
 
-    public void WriteConfig(TrainOptions options) => AtomicFile.WriteJson(ConfigPath, options);
+    /// <summary>Writes config.json: the options that define the run (classifier or translator).</summary>
+    public void WriteConfig<T>(T options) => AtomicFile.WriteJson(ConfigPath, options);
 
-    /// <summary>Reads config.json, with a clear error when the folder is not a run.</summary>
-    public TrainOptions ReadConfig()
+    /// <summary>Reads config.json as classifier options, with a clear error when the folder is not a run.</summary>
+    public TrainOptions ReadConfig() => ReadConfig<TrainOptions>();
+
+    /// <summary>Reads config.json as <typeparamref name="T"/>, with a clear error when the folder is not a run.</summary>
+    public T ReadConfig<T>()
     {
         if (!File.Exists(ConfigPath))
             throw new LsLabException($"{Path}: not an LsLab run folder (no config.json). Train one with `lslab train --out {Path}`.");
-        return AtomicFile.ReadJson<TrainOptions>(ConfigPath);
+        return AtomicFile.ReadJson<T>(ConfigPath);
     }
 
     /// <summary>
     /// Guards against reusing a folder for a different configuration: resuming is allowed only when
-    /// the saved config equals <paramref name="options"/>.
+    /// the saved config equals <paramref name="options"/>. The message names the fields that differ.
     /// </summary>
-    public void EnsureCompatible(TrainOptions options)
+    public void EnsureCompatible<T>(T options) where T : IEquatable<T>
     {
         if (!File.Exists(ConfigPath)) return;
-        var saved = ReadConfig();
-        if (saved != options)
-            throw new LsLabException($"{ConfigPath}: this folder holds a run with a different configuration " +
-                                     $"(saved: {saved}; requested: {options}). Use another --out folder or delete this one.");
+        var saved = ReadConfig<T>();
+        if (!saved.Equals(options))
+            throw new LsLabException($"{ConfigPath}: this folder holds a run with a different configuration ({Differences(saved, options)}). " +
+                                     "Use another --out folder or delete this one.");
     }
 
-    public void SaveCheckpoint(nn.Module model, optim.Optimizer optimizer, TrainingState state)
+    /// <summary>"field: saved → requested" for each top-level JSON field that differs.</summary>
+    static string Differences<T>(T saved, T requested)
+    {
+        var a = System.Text.Json.JsonSerializer.SerializeToElement(saved, AtomicFile.Json);
+        var b = System.Text.Json.JsonSerializer.SerializeToElement(requested, AtomicFile.Json);
+        var diffs = new List<string>();
+        foreach (var p in a.EnumerateObject())
+        {
+            string other = b.TryGetProperty(p.Name, out var q) ? q.GetRawText() : "(absent)";
+            if (p.Value.GetRawText() != other) diffs.Add($"{p.Name}: saved {p.Value.GetRawText()}, requested {other}");
+        }
+        return diffs.Count == 0 ? "saved and requested differ" : string.Join("; ", diffs);
+    }
+
+    /// <summary>
+    /// Writes the checkpoint of a finished epoch: model and optimizer files named by epoch, then
+    /// state.json (renamed into place last), then metrics.json. The end of a run is one commit point:
+    /// the final model.dat is written (atomically) before any file says the run is finished.
+    /// </summary>
+    public void SaveCheckpoint(nn.Module model, OptimizerHelper optimizer, TrainingState state)
     {
         Directory.CreateDirectory(CheckpointDir);
+        if (state.Finished) AtomicFile.Write(ModelPath, tmp => model.save(tmp));
         string modelFile = $"model.e{state.EpochsDone}.dat", optFile = $"optimizer.e{state.EpochsDone}.dat";
         AtomicFile.Write(System.IO.Path.Combine(CheckpointDir, modelFile), tmp => model.save(tmp));
-        AtomicFile.Write(System.IO.Path.Combine(CheckpointDir, optFile), tmp => SaveOptimizer(optimizer, tmp));
+        AtomicFile.Write(System.IO.Path.Combine(CheckpointDir, optFile), tmp => optimizer.save_state_dict(tmp));
         AtomicFile.WriteJson(System.IO.Path.Combine(CheckpointDir, "state.json"), new CheckpointState(modelFile, optFile, state));
         foreach (var f in Directory.GetFiles(CheckpointDir, "*.dat"))
         {
@@ -68,27 +93,37 @@ public sealed class RunFolder
             if (name != modelFile && name != optFile) File.Delete(f);
         }
         AtomicFile.WriteJson(MetricsPath, state);
-        if (state.Finished) AtomicFile.Write(ModelPath, tmp => model.save(tmp));
-    }
-
-    static void SaveOptimizer(optim.Optimizer optimizer, string path)
-    {
-        switch (optimizer)
-        {
-            case TorchSharp.Modules.SGD sgd: sgd.save_state_dict(path); break;
-            default: throw new NotSupportedException($"Checkpointing {optimizer.GetType().Name} is not supported.");
-        }
     }
 
     /// <summary>Loads the last checkpoint into model and optimizer; null when there is none.</summary>
-    public TrainingState? TryLoadCheckpoint(nn.Module model, optim.Optimizer optimizer)
+    public TrainingState? TryLoadCheckpoint(nn.Module model, OptimizerHelper optimizer)
     {
         var statePath = System.IO.Path.Combine(CheckpointDir, "state.json");
         if (!File.Exists(statePath)) return null;
         var cp = AtomicFile.ReadJson<CheckpointState>(statePath);
-        model.load(System.IO.Path.Combine(CheckpointDir, cp.ModelFile));
-        if (optimizer is TorchSharp.Modules.SGD sgd) sgd.load_state_dict(System.IO.Path.Combine(CheckpointDir, cp.OptimizerFile));
+        string modelFile = InFolder(CheckpointDir, cp.ModelFile, statePath), optFile = InFolder(CheckpointDir, cp.OptimizerFile, statePath);
+        if (cp.State.EpochsDone < 1 || cp.State.History.Count != cp.State.EpochsDone)
+            throw new LsLabException($"{statePath}: the checkpoint says {cp.State.EpochsDone} epochs done but holds {cp.State.History.Count} epochs of history; delete the run folder to start over.");
+        foreach (var f in new[] { modelFile, optFile })
+            if (!File.Exists(f)) throw new LsLabException($"{statePath}: names {System.IO.Path.GetFileName(f)}, which is missing; delete the run folder to start over.");
+        try
+        {
+            model.load(modelFile);
+            optimizer.load_state_dict(optFile);
+        }
+        catch (Exception e) when (e is not LsLabException)
+        {
+            throw new LsLabException($"{modelFile}: the checkpoint cannot be read ({e.Message.Split('\n')[0]}); delete the run folder to start over.");
+        }
         return cp.State;
+    }
+
+    /// <summary>A file named inside a run file must stay inside <paramref name="dir"/>: never follow a path out of the run folder.</summary>
+    static string InFolder(string dir, string name, string namedBy)
+    {
+        if (string.IsNullOrEmpty(name) || name != System.IO.Path.GetFileName(name) || name is "." or "..")
+            throw new LsLabException($"{namedBy}: names the file '{name}', which is not a plain file name inside {dir}.");
+        return System.IO.Path.Combine(dir, name);
     }
 
     /// <summary>Reads metrics.json (the training history).</summary>

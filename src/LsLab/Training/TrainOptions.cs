@@ -36,6 +36,13 @@ public sealed record TrainOptions
     public double EffectiveLearningRate => LearningRate ?? 0.1;
     public double EffectiveWeightDecay => WeightDecay ?? (Model.StartsWith("mlp", StringComparison.OrdinalIgnoreCase) ? 0.0 : 5e-4);
 
+    /// <summary>How these options are optimised: SGD with momentum, the schedule and its warm-up, the seed.</summary>
+    public Recipe Recipe() => new()
+    {
+        Optimizer = OptimizerKind.Sgd, Epochs = Epochs, LearningRate = EffectiveLearningRate, Momentum = Momentum, Nesterov = Nesterov,
+        WeightDecay = EffectiveWeightDecay, Schedule = Schedule, WarmupEpochs = WarmupEpochs, Seed = Seed,
+    };
+
     /// <summary>
     /// A readable, canonical run name for these options (data set, model, α, epochs, seed and any
     /// non-default choice), so experiments that need the same model share one run.

@@ -55,21 +55,15 @@ public sealed record TranslatorOptions
         return this;
     }
 
+    /// <summary>How the translator is optimised: Adam (β 0.9/0.98, ε 1e-9), linear warm-up then cosine decay, gradient clipping.</summary>
+    public Recipe Recipe() => new()
+    {
+        Optimizer = OptimizerKind.Adam, Epochs = Epochs, LearningRate = LearningRate, WarmupSteps = WarmupSteps,
+        Schedule = Schedule.Cosine, ClipNorm = ClipNorm, Seed = Seed,
+    };
+
     public TransformerConfig ModelConfig(int sourceVocab, int targetVocab) =>
         Model with { SourceVocab = sourceVocab, TargetVocab = targetVocab, MaxPositions = Math.Max(MaxPieces + 1, 128) };
-}
-
-/// <summary>Metrics of one epoch: training loss (the smoothed objective), teacher-forced validation NLL and accuracy (α = 0, T = 1).</summary>
-public sealed record TranslatorEpoch(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationNll, double ValidationAccuracy,
-    double LearningRate, double Seconds, double TokensPerSecond);
-
-/// <summary>Progress of a translator run (metrics.json and the checkpoint's state).</summary>
-public sealed record TranslatorState
-{
-    public int EpochsDone { get; init; }
-    public List<TranslatorEpoch> History { get; init; } = new();
-    public double TotalSeconds { get; init; }
-    public bool Finished { get; init; }
 }
 
 /// <summary>
@@ -79,11 +73,8 @@ public sealed record TranslatorState
 /// (<c>cross_entropy(logits, labels, ignore_index: PAD, label_smoothing: α)</c>). Batches group pairs of
 /// similar length. Everything random in an epoch derives from (seed, epoch), and an atomic checkpoint
 /// (model, optimizer, state) is written after every epoch, so <c>--resume</c> continues exactly.
-/// <code>
-/// config.json  source.bpe.json  target.bpe.json  model.json   options, vocabularies, model size
-/// checkpoint/  state.json + model.eN.dat + optimizer.eN.dat    last finished epoch
-/// metrics.json model.dat                                      history; final weights (written last)
-/// </code>
+/// The run folder is a <see cref="RunFolder"/> (config, checkpoint/, metrics.json, model.dat) plus
+/// <c>source.bpe.json</c>, <c>target.bpe.json</c> and <c>model.json</c> (vocabularies and model size).
 /// </summary>
 public static class TranslatorTraining
 {
@@ -98,43 +89,35 @@ public static class TranslatorTraining
         n is int m && m < s.Train.Count ? s with { Train = s.Train.Take(m).ToList() } : s;
 
     /// <summary>True when <paramref name="dir"/> holds a finished run.</summary>
-    public static bool IsComplete(string dir) =>
-        File.Exists(Path.Combine(dir, "model.dat")) && File.Exists(Path.Combine(dir, "metrics.json"))
-        && AtomicFile.ReadJson<TranslatorState>(Path.Combine(dir, "metrics.json")).Finished;
+    public static bool IsComplete(string dir) => new RunFolder(dir).IsComplete;
 
     /// <summary>Reads a run's options (config.json) with a clear error when it is not a translator run.</summary>
     public static TranslatorOptions ReadOptions(string dir)
     {
-        var path = Path.Combine(dir, "config.json");
-        if (!File.Exists(path)) throw new LsLabException($"{dir}: not a translator run folder (no config.json). Train one with `lslab translate train --out {dir}`.");
-        return AtomicFile.ReadJson<TranslatorOptions>(path);
+        var run = new RunFolder(dir);
+        if (!File.Exists(run.ConfigPath)) throw new LsLabException($"{dir}: not a translator run folder (no config.json). Train one with `lslab translate train --out {dir}`.");
+        if (!File.Exists(Path.Combine(run.Path, "source.bpe.json")))
+            throw new LsLabException($"{dir}: this is a classifier run, not a translator run (no source.bpe.json). Translator runs come from `lslab translate train`.");
+        return run.ReadConfig<TranslatorOptions>();
     }
 
     /// <summary>
-    /// Trains (or resumes, or returns at once when finished) the run in <paramref name="dir"/>.
-    /// A folder holding a different configuration is refused.
+    /// Trains (or resumes, or returns at once when finished) the run in <paramref name="dir"/> through
+    /// the one <see cref="Trainer"/>. A folder holding a different configuration is refused.
     /// </summary>
-    public static TranslatorState Fit(TranslatorOptions options, string dir, IProgressReporter? progress = null, TranslationSplits? data = null)
+    public static TrainingState Fit(TranslatorOptions options, string dir, IProgressReporter? progress = null, TranslationSplits? data = null)
     {
         if (Native.Engine.Threads == 0) Native.Engine.Initialize();
         var o = options.Validate();
-        progress ??= Training.Progress.None;
-        dir = Path.GetFullPath(dir);
-        Directory.CreateDirectory(dir);
-        var configPath = Path.Combine(dir, "config.json");
-        if (File.Exists(configPath))
-        {
-            var saved = AtomicFile.ReadJson<TranslatorOptions>(configPath);
-            if (saved != o)
-                throw new LsLabException($"{configPath}: this folder holds a translator run with a different configuration " +
-                                         $"(saved: {saved}; requested: {o}). Use another --out folder or delete this one.");
-        }
-        if (IsComplete(dir)) return AtomicFile.ReadJson<TranslatorState>(Path.Combine(dir, "metrics.json"));
-        AtomicFile.WriteJson(configPath, o);
+        var run = new RunFolder(dir);
+        run.EnsureCompatible(o);
+        if (run.IsComplete) return run.ReadMetrics();
+        Directory.CreateDirectory(run.Path);
+        run.WriteConfig(o);
 
         data ??= LoadData(o);
         Bpe src, tgt;
-        string srcPath = Path.Combine(dir, "source.bpe.json"), tgtPath = Path.Combine(dir, "target.bpe.json");
+        string srcPath = run.Combine("source.bpe.json"), tgtPath = run.Combine("target.bpe.json");
         if (File.Exists(srcPath) && File.Exists(tgtPath)) { src = Bpe.Load(srcPath); tgt = Bpe.Load(tgtPath); }
         else
         {
@@ -144,7 +127,7 @@ public static class TranslatorTraining
             tgt.Save(tgtPath);
         }
         var config = o.ModelConfig(src.Count, tgt.Count);
-        AtomicFile.WriteJson(Path.Combine(dir, "model.json"), config);
+        AtomicFile.WriteJson(run.Combine("model.json"), config);
 
         manual_seed(o.Seed);
         using var model = new Seq2SeqTransformer(config);
@@ -152,56 +135,11 @@ public static class TranslatorTraining
         var train = Encode(translator, data.Train, o.MaxPieces);
         var valid = Encode(translator, data.Validation, int.MaxValue);
         if (train.Count == 0) throw new LsLabException($"No training pairs fit in {o.MaxPieces} pieces ({data.Source}).");
-
-        var optimizer = optim.Adam(model.parameters(), o.LearningRate, 0.9, 0.98, 1e-9);
-        var state = new TranslatorState();
-        var cpDir = Path.Combine(dir, "checkpoint");
-        var statePath = Path.Combine(cpDir, "state.json");
-        if (File.Exists(statePath))
+        var step = new Seq2SeqStep(model, train, valid, o.BatchSize, o.Alpha)
         {
-            var cp = AtomicFile.ReadJson<Checkpoint>(statePath);
-            model.load(Path.Combine(cpDir, cp.ModelFile));
-            optimizer.load_state_dict(Path.Combine(cpDir, cp.OptimizerFile));
-            state = cp.State;
-        }
-
-        int stepsPerEpoch = Batches(train, o.BatchSize, new Random(0)).Count;
-        long totalSteps = (long)stepsPerEpoch * o.Epochs;
-        var history = new List<TranslatorEpoch>(state.History);
-        string title = $"translator {o.Data.ToString().ToLowerInvariant()} α={o.Alpha} d={o.Model.DModel} {o.Model.EncoderLayers}+{o.Model.DecoderLayers} layers";
-        progress.Run(title, totalSteps, task =>
-        {
-            if (state.EpochsDone > 0) task.Log($"Resuming {dir} after epoch {state.EpochsDone}/{o.Epochs}.");
-            task.Advance((long)state.EpochsDone * stepsPerEpoch, "");
-            for (int epoch = state.EpochsDone + 1; epoch <= o.Epochs; epoch++)
-            {
-                var m = RunEpoch(model, optimizer, o, train, valid, epoch, stepsPerEpoch, totalSteps, task);
-                history.Add(m);
-                task.Log($"epoch {epoch,3}/{o.Epochs}  loss {m.TrainLoss:F4}  acc {m.TrainAccuracy:P1}  val nll {m.ValidationNll:F4}  " +
-                         $"val acc {m.ValidationAccuracy:P1}  lr {m.LearningRate:G3}  {m.TokensPerSecond:N0} tok/s  {m.Seconds:F1}s");
-                state = new TranslatorState
-                {
-                    EpochsDone = epoch, History = new(history), TotalSeconds = state.TotalSeconds + m.Seconds, Finished = epoch == o.Epochs,
-                };
-                SaveCheckpoint(cpDir, model, optimizer, state);
-                AtomicFile.WriteJson(Path.Combine(dir, "metrics.json"), state);
-            }
-        });
-        if (state.Finished) AtomicFile.Write(Path.Combine(dir, "model.dat"), tmp => model.save(tmp));
-        return state;
-    }
-
-    sealed record Checkpoint(string ModelFile, string OptimizerFile, TranslatorState State);
-
-    static void SaveCheckpoint(string cpDir, nn.Module model, OptimizerHelper optimizer, TranslatorState state)
-    {
-        Directory.CreateDirectory(cpDir);
-        string mf = $"model.e{state.EpochsDone}.dat", of = $"optimizer.e{state.EpochsDone}.dat";
-        AtomicFile.Write(Path.Combine(cpDir, mf), tmp => model.save(tmp));
-        AtomicFile.Write(Path.Combine(cpDir, of), tmp => optimizer.save_state_dict(tmp));
-        AtomicFile.WriteJson(Path.Combine(cpDir, "state.json"), new Checkpoint(mf, of, state));
-        foreach (var f in Directory.GetFiles(cpDir, "*.dat"))
-            if (Path.GetFileName(f) is var name && name != mf && name != of) File.Delete(f);
+            Title = $"translator {o.Data.ToString().ToLowerInvariant()} α={o.Alpha} d={o.Model.DModel} {o.Model.EncoderLayers}+{o.Model.DecoderLayers} layers",
+        };
+        return new Trainer(o.Recipe()) { Progress = progress ?? Training.Progress.None }.Fit(model, step, run);
     }
 
     /// <summary>Encoded (source, target pieces) pairs, dropping those longer than <paramref name="maxPieces"/>.</summary>
@@ -234,77 +172,58 @@ public static class TranslatorTraining
         return order.ToList();
     }
 
-    static double LearningRate(TranslatorOptions o, long step, long total)
-    {
-        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
-        double t = (double)(step - o.WarmupSteps) / Math.Max(1, total - o.WarmupSteps);
-        return o.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, t)));
-    }
-
     /// <summary>Label-smoothed token cross-entropy: logits [N,T,V], labels [N,T] with PAD ignored (PyTorch semantics).</summary>
     public static Tensor Loss(Tensor logits, Tensor labels, double alpha) =>
-        nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), labels.reshape(-1), ignore_index: Bpe.Pad, label_smoothing: alpha);
+        Losses.LabelSmoothing.Loss(logits.reshape(-1, logits.shape[^1]), labels.reshape(-1), alpha, Bpe.Pad);
 
-    static TranslatorEpoch RunEpoch(Seq2SeqTransformer model, OptimizerHelper optimizer, TranslatorOptions o,
-        List<(int[] Source, int[] Target)> train, List<(int[] Source, int[] Target)> valid, int epoch, int stepsPerEpoch, long totalSteps, IProgressTask task)
+    /// <summary>
+    /// The translator's step for the <see cref="Trainer"/>: teacher forcing over batches of similar-length
+    /// pairs (shuffled from the epoch's seed), label-smoothed token cross-entropy with padding ignored.
+    /// </summary>
+    sealed class Seq2SeqStep(Seq2SeqTransformer model, List<(int[] Source, int[] Target)> train, List<(int[] Source, int[] Target)> valid,
+        int batchSize, double alpha) : ITrainStep
     {
-        long epochSeed = o.Seed * 1_000_003L + epoch;
-        manual_seed(epochSeed);
-        var batches = Batches(train, o.BatchSize, new Random((int)(epochSeed % int.MaxValue)));
-        model.train();
-        var sw = Stopwatch.StartNew();
-        double lossSum = 0, lr = 0;
-        long tokens = 0, correct = 0;
-        var lastReport = TimeSpan.Zero;
-        for (int step = 0; step < batches.Count; step++)
+        public string Title { get; init; } = "translator";
+        public string Unit => "tok";
+        public int StepsPerEpoch { get; } = Batches(train, batchSize, new Random(0)).Count;
+
+        public IEpochBatches Epoch(int epoch, long epochSeed)
         {
-            using var scope = NewDisposeScope();
-            var ids = batches[step];
-            using var batch = TranslationBatch.Make(ids.Select(i => train[i].Source).ToList(), ids.Select(i => train[i].Target).ToList());
-            lr = LearningRate(o, (long)(epoch - 1) * stepsPerEpoch + step, totalSteps);
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-            optimizer.zero_grad();
-            var logits = model.Forward(batch.Source, batch.TargetIn);
-            var loss = Loss(logits, batch.TargetOut, o.Alpha);
-            double lv = loss.item<float>();
-            if (!double.IsFinite(lv))
-                throw new LsLabException($"Translator training diverged: loss {lv} at epoch {epoch}, step {step + 1} (lr {lr:G3}). Lower --lr.");
-            loss.backward();
-            if (o.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), o.ClipNorm);
-            optimizer.step();
-            lossSum += lv * batch.Tokens;
-            tokens += batch.Tokens;
-            using (no_grad())
-                correct += logits.argmax(-1).eq(batch.TargetOut).logical_and(batch.TargetOut.ne(Bpe.Pad)).sum().item<long>();
-            if ((sw.Elapsed - lastReport).TotalMilliseconds > 250 || step == batches.Count - 1)
+            var order = Batches(train, batchSize, new Random((int)(epochSeed % int.MaxValue)));
+            return new EpochBatches(step =>
             {
-                lastReport = sw.Elapsed;
-                task.Advance(0, $"ep {epoch}/{o.Epochs} loss {lossSum / tokens:F3} acc {(double)correct / tokens:P1} {tokens / sw.Elapsed.TotalSeconds:N0} tok/s");
-            }
-            task.Advance(1);
+                var ids = order[step];
+                // Tensors live in the trainer's per-step dispose scope.
+                var batch = TranslationBatch.Make(ids.Select(i => train[i].Source).ToList(), ids.Select(i => train[i].Target).ToList());
+                var logits = model.Forward(batch.Source, batch.TargetIn);
+                var loss = Loss(logits, batch.TargetOut, alpha);
+                long correct;
+                using (no_grad()) correct = Correct(logits, batch.TargetOut);
+                return new StepResult(loss, batch.Tokens, correct);
+            });
         }
-        double seconds = sw.Elapsed.TotalSeconds;
-        var (nll, acc) = valid.Count > 0 ? Validate(model, valid, o.BatchSize) : (double.NaN, double.NaN);
-        return new TranslatorEpoch(epoch, lossSum / tokens, (double)correct / tokens, nll, acc, lr, seconds, tokens / seconds);
-    }
 
-    static (double Nll, double Accuracy) Validate(Seq2SeqTransformer model, List<(int[] Source, int[] Target)> data, int batchSize)
-    {
-        model.eval();
-        using var _ = no_grad();
-        double nll = 0;
-        long tokens = 0, correct = 0;
-        for (int i = 0; i < data.Count; i += batchSize)
+        public (double Loss, double Accuracy) Validate()
         {
-            using var scope = NewDisposeScope();
-            var part = data.Skip(i).Take(batchSize).ToList();
-            using var batch = TranslationBatch.Make(part.Select(p => p.Source).ToList(), part.Select(p => p.Target).ToList());
-            var logits = model.Forward(batch.Source, batch.TargetIn);
-            nll += Loss(logits, batch.TargetOut, 0).item<float>() * batch.Tokens;
-            correct += logits.argmax(-1).eq(batch.TargetOut).logical_and(batch.TargetOut.ne(Bpe.Pad)).sum().item<long>();
-            tokens += batch.Tokens;
+            if (valid.Count == 0) return (double.NaN, double.NaN);
+            model.eval();
+            using var _ = no_grad();
+            double nll = 0;
+            long tokens = 0, correct = 0;
+            for (int i = 0; i < valid.Count; i += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var part = valid.Skip(i).Take(batchSize).ToList();
+                using var batch = TranslationBatch.Make(part.Select(p => p.Source).ToList(), part.Select(p => p.Target).ToList());
+                var logits = model.Forward(batch.Source, batch.TargetIn);
+                nll += Loss(logits, batch.TargetOut, 0).item<float>() * batch.Tokens;
+                correct += Correct(logits, batch.TargetOut);
+                tokens += batch.Tokens;
+            }
+            model.train();
+            return (nll / tokens, (double)correct / tokens);
         }
-        model.train();
-        return (nll / tokens, (double)correct / tokens);
+
+        static long Correct(Tensor logits, Tensor target) => logits.argmax(-1).eq(target).logical_and(target.ne(Bpe.Pad)).sum().item<long>();
     }
 }

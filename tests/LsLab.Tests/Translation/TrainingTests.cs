@@ -67,7 +67,7 @@ public class TranslatorTrainingTests
             var straight = TranslatorTraining.Fit(o, a);
             Assert.True(straight.Finished);
             Assert.True(straight.History[^1].TrainLoss < straight.History[0].TrainLoss);
-            Assert.True(straight.History[^1].ValidationNll < straight.History[0].ValidationNll);
+            Assert.True(straight.History[^1].ValidationLoss < straight.History[0].ValidationLoss);
             Assert.True(TranslatorTraining.IsComplete(a));
 
             // Killed during epoch 3 (after epoch 2's checkpoint), then resumed: same history, same weights.
