@@ -45,7 +45,7 @@ public static class ReproduceCommand
             var table = new Table().AddColumn("experiment").AddColumn("runs").AddColumn("train time").AddColumn("claims").AddColumn("verdicts");
             foreach (var r in results)
             {
-                var runs = store.List(r.Name);
+                var runs = r.Runs.Select(store.Get).OfType<RunRecord>().ToList();
                 table.AddRow(Markup.Escape(r.Name), $"{runs.Count(x => x.Status == RunStatus.Done)}/{runs.Count}", $"{runs.Sum(x => x.Seconds) / 60:F1} min",
                     r.Claims.Count.ToString(), Markup.Escape(string.Join(", ", r.Claims.GroupBy(c => c.Verdict).Select(g => $"{g.Count()} {g.Key}"))));
             }

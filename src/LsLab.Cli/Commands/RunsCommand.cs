@@ -24,15 +24,16 @@ public static class RunsCommand
 
         var store1 = StoreOption();
         var experiment = new Option<string?>("--experiment", "-e") { Description = "Only runs of this experiment." };
-        var list = new Command("list", "One line per run: id, experiment, name, status, time, validation accuracy.") { store1, experiment };
+        var list = new Command("list", "One line per cell: id, kind (classifier, student, translator), state, dependencies, experiment, name, time, validation accuracy.") { store1, experiment };
         list.SetAction(p =>
         {
             using var s = Open(p.GetValue(store1)!);
-            var t = new Table().AddColumn("id").AddColumn("experiment").AddColumn("name").AddColumn("status").AddColumn("seconds").AddColumn("val acc");
+            var t = new Table().AddColumn("id").AddColumn("kind").AddColumn("state").AddColumn("depends on").AddColumn("experiment").AddColumn("name")
+                .AddColumn("seconds").AddColumn("val acc");
             foreach (var r in s.List(p.GetValue(experiment)))
             {
                 string acc = r.MetricsJson is null ? "" : JsonSerializer.Deserialize<EpochMetrics>(r.MetricsJson, AtomicFile.Json)!.ValidationAccuracy.ToString("P2");
-                t.AddRow(r.Id, Markup.Escape(r.Experiment), Markup.Escape(r.Name), r.Status.ToString(), r.Seconds.ToString("F0"), acc);
+                t.AddRow(r.Id, r.Kind, r.Status.ToString(), string.Join(" ", r.DependsOn), Markup.Escape(r.Experiment), Markup.Escape(r.Name), r.Seconds.ToString("F0"), acc);
             }
             AnsiConsole.Write(t);
             return 0;
@@ -63,12 +64,12 @@ public static class RunsCommand
             if (p.GetValue(format) == "json") text = JsonSerializer.Serialize(runs, AtomicFile.Json);
             else
             {
-                var sb = new StringBuilder("id,experiment,name,kind,status,seconds,validation_accuracy,validation_loss,path\n");
+                var sb = new StringBuilder("id,experiment,name,kind,status,depends_on,seconds,validation_accuracy,validation_loss,path\n");
                 foreach (var r in runs)
                 {
                     var m = r.MetricsJson is null ? null : JsonSerializer.Deserialize<EpochMetrics>(r.MetricsJson, AtomicFile.Json);
                     static string Q(string v) => "\"" + v.Replace("\"", "\"\"") + "\"";
-                    sb.Append($"{r.Id},{Q(r.Experiment)},{Q(r.Name)},{r.Kind},{r.Status},{r.Seconds:F1},{m?.ValidationAccuracy:F6},{m?.ValidationLoss:F6},{Q(r.Path)}\n");
+                    sb.Append($"{r.Id},{Q(r.Experiment)},{Q(r.Name)},{r.Kind},{r.Status},{string.Join(" ", r.DependsOn)},{r.Seconds:F1},{m?.ValidationAccuracy:F6},{m?.ValidationLoss:F6},{Q(r.Path)}\n");
                 }
                 text = sb.ToString();
             }
@@ -97,9 +98,18 @@ public static class RunsCommand
         {
             Native.Engine.Initialize(p.GetValue(threads));
             using var s = Open(p.GetValue(store)!);
-            bool ran = StoredTraining.RunCell(s, p.GetValue(cell)!, LsLab.Training.Progress.Console(p.GetValue(quiet)));
-            Console.WriteLine(ran ? "cell done" : "cell already done or running elsewhere; nothing to do");
-            return 0;
+            try
+            {
+                bool ran = Runner.RunCell(s, p.GetValue(cell)!, LsLab.Training.Progress.Console(p.GetValue(quiet)));
+                Console.WriteLine(ran ? "cell done" : "cell already done or running elsewhere; nothing to do");
+                return 0;
+            }
+            catch (CellWaitingException e)
+            {
+                // 75 (EX_TEMPFAIL): not an error of the user's, try again once the dependency is done.
+                Console.Error.WriteLine($"waiting: {e.Message}");
+                return 75;
+            }
         });
         return cmd;
     }

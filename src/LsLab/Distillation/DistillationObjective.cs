@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using LsLab.Data;
 using LsLab.Models;
 using LsLab.Runs;
@@ -32,10 +30,8 @@ public sealed record DistillationSpec(string TeacherRun, double Temperature, dou
 /// for the un-augmented one (the trainer hands objectives logits, not images; the paper's students
 /// are trained without augmentation, and so are ours).
 /// </summary>
-public sealed class DistillationObjective : ICellObjective, IRunHooks, IDisposable
+public sealed class DistillationObjective : ITrainingObjective, IRunHooks, IDisposable
 {
-    public const string CellKind = "distill";
-
     public DistillationObjective(DistillationSpec spec) => Spec = spec.Validate();
 
     public DistillationSpec Spec { get; }
@@ -44,8 +40,6 @@ public sealed class DistillationObjective : ICellObjective, IRunHooks, IDisposab
     /// <summary>γ of the teacher at this temperature over the training set (see <see cref="DistillationLoss.EquivalentSmoothing"/>); NaN until bound.</summary>
     public double EquivalentSmoothing { get; private set; } = double.NaN;
 
-    public string Kind => CellKind;
-    public string SpecJson => JsonSerializer.Serialize(Spec, AtomicFile.Json);
     public string Describe() => Spec.Describe();
 
     public void Bind(DataSplits data) => BindTrainSet(data.Train);
@@ -96,14 +90,6 @@ public sealed class DistillationObjective : ICellObjective, IRunHooks, IDisposab
         TeacherLogits?.Dispose();
         TeacherLogits = null;
     }
-
-    /// <summary>Lets `lslab run-cell` rebuild distillation objectives from the run store.</summary>
-#pragma warning disable CA2255 // registration must happen before any run-cell lookup, wherever the assembly is used from
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void RegisterCellKind() =>
-        CellObjectives.Register(CellKind, (json, _) => new DistillationObjective(
-            JsonSerializer.Deserialize<DistillationSpec>(json, AtomicFile.Json) ?? throw new LsLabException($"distill cell spec is empty: {json}")));
 }
 
 /// <summary>distill.json beside a student's config.json: what the student was distilled from.</summary>

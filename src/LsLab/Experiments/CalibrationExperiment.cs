@@ -2,6 +2,7 @@ using System.Globalization;
 using LsLab.Calibration;
 using LsLab.Data;
 using LsLab.Reporting;
+using LsLab.Runs;
 using LsLab.Training;
 
 namespace LsLab.Experiments;
@@ -29,11 +30,11 @@ public sealed class CalibrationExperiment : IExperiment
         return new TrainOptions { Dataset = dataset, Model = model, Alpha = alpha, Epochs = epochs, Augment = augment, TrainLimit = limit, Seed = ctx.Seed, DataDir = ctx.DataDir };
     }
 
-    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx) => Setup(ctx.Profile).Alphas.Select(a => Options(ctx, a));
+    public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx) => Setup(ctx.Profile).Alphas.Select(a => (RunSpec)new ClassifierRun(Options(ctx, a))).ToList();
 
     sealed record Row(string Label, double Alpha, double T, CalibrationSummary S);
 
-    public ExperimentResult Run(ExperimentContext ctx)
+    public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var (dataset, model, epochs, augment, limit, alphas) = Setup(ctx.Profile);
         var rows = new List<Row>();
@@ -41,12 +42,9 @@ public sealed class CalibrationExperiment : IExperiment
         int resamples = ctx.Profile == Profile.Tiny ? 20 : 200;
         foreach (var alpha in alphas)
         {
-            var run = ctx.Train(Options(ctx, alpha));
-            Evaluation.Evaluate(run, "validation");
-            Evaluation.Evaluate(run, "test");
-            var val = CalibrationAnalysis.Load(Path.Combine(run.EvalDir("validation"), "logits.npy"), Path.Combine(run.EvalDir("validation"), "labels.npy"));
-            var test = CalibrationAnalysis.Load(Path.Combine(run.EvalDir("test"), "logits.npy"), Path.Combine(run.EvalDir("test"), "labels.npy"));
-            var (before, after, ts) = CalibrationAnalysis.BeforeAfter(test, val, 15, resamples, ctx.Seed);
+            var run = runs[new ClassifierRun(Options(ctx, alpha))];
+            var predictions = Evaluation.Predict(run.Folder, "validation", "test");
+            var (before, after, ts) = CalibrationAnalysis.BeforeAfter(predictions["test"].Values, predictions["validation"].Values, 15, resamples, ctx.Seed);
             string name = alpha == 0 ? "baseline" : $"LS α={alpha.ToString(CultureInfo.InvariantCulture)}";
             rows.Add(new Row(name, alpha, 1.0, before));
             rows.Add(new Row(name + " + TS", alpha, ts.Temperature, after));
@@ -102,7 +100,6 @@ public sealed class CalibrationExperiment : IExperiment
         var lsTs = rows.Where(r => r.Alpha > 0 && r.T != 1.0).ToList();
         result.Findings.Add("Temperatures fitted to the smoothed models: " + string.Join(", ", lsTs.Select(r => $"α={r.Alpha.ToString(CultureInfo.InvariantCulture)}: T={r.T:F3}")) +
             " (T < 1 means the smoothed model is under-confident and TS sharpens it).");
-        result.Save(ctx.OutDir);
         return result;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using LsLab.Data;
 using LsLab.Distillation;
 using LsLab.Reporting;
+using LsLab.Runs;
 using LsLab.Training;
 using static LsLab.Experiments.DistillationRuns;
 
@@ -19,13 +20,13 @@ public sealed class DistillationExperiment : IExperiment
 {
     public string Name => "distillation";
 
-    sealed record Plan(string Dataset, string Teacher, int TeacherEpochs, bool TeacherAugment, int? TeacherWidth,
+    sealed record Settings(string Dataset, string Teacher, int TeacherEpochs, bool TeacherAugment, int? TeacherWidth,
         string Student, int StudentEpochs, int? StudentWidth, int? Limit, double[] Alphas, double[] Temperatures, int Seeds, string Scale);
 
     static readonly double[] PaperAlphas = { 0, 0.15, 0.3, 0.45, 0.6, 0.75 };
     static readonly double[] PaperTemperatures = { 1, 2, 3, 4, 8, 12, 16 };
 
-    static Plan For(Profile p) => p switch
+    static Settings For(Profile p) => p switch
     {
         Profile.Tiny => new(DatasetCatalog.Embedded, "mlp-small", 1, false, 64, "mlp-small", 1, 32, 600, new[] { 0, 0.3 }, new[] { 1.0, 4 }, 1,
             "tiny plumbing check: 600 examples, one epoch, α ∈ {0, 0.3}, T ∈ {1, 4}"),
@@ -43,31 +44,43 @@ public sealed class DistillationExperiment : IExperiment
         public double Accuracy => Accuracies.Average();
     }
 
-    static TrainOptions TeacherOptions(Plan plan, ExperimentContext ctx, double alpha, int seed) => new()
+    static TrainOptions TeacherOptions(Settings plan, ExperimentContext ctx, double alpha, int seed) => new()
     {
         Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = plan.Teacher, Epochs = plan.TeacherEpochs, Augment = plan.TeacherAugment,
         Width = plan.TeacherWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.Limit,
     };
 
-    static TrainOptions StudentOptions(Plan plan, ExperimentContext ctx, double alpha, int seed) => new()
+    static TrainOptions StudentOptions(Settings plan, ExperimentContext ctx, double alpha, int seed) => new()
     {
         Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = plan.Student, Epochs = plan.StudentEpochs, Augment = false,
         Width = plan.StudentWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.Limit,
     };
 
-    /// <summary>Teachers and label-smoothed students (plain runs); the distilled students need their teacher first and run in-process.</summary>
-    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx)
+    static ClassifierRun Teacher(Settings plan, ExperimentContext ctx, double alpha, int seed) => new(TeacherOptions(plan, ctx, alpha, seed));
+
+    /// <summary>A student of <paramref name="teacher"/> at temperature T: β = 1 (teacher alone), the paper's soft term.</summary>
+    static StudentRun Student(Settings plan, ExperimentContext ctx, ClassifierRun teacher, double temperature, int seed) =>
+        new(StudentOptions(plan, ctx, 0, seed), teacher, temperature, 1.0, SoftTerm.Paper);
+
+    static IEnumerable<double> TemperaturesFor(Settings plan, double alpha) => alpha == 0 ? plan.Temperatures : new[] { 1.0 };
+
+    /// <summary>Teachers, students from labels, and the distilled students (each depends on its teacher).</summary>
+    public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var plan = For(ctx.Profile);
+        var specs = new List<RunSpec>();
         for (int s = 0; s < plan.Seeds; s++)
             foreach (var a in plan.Alphas)
             {
-                yield return TeacherOptions(plan, ctx, a, ctx.Seed + s);
-                yield return StudentOptions(plan, ctx, a, ctx.Seed + s);
+                var teacher = Teacher(plan, ctx, a, ctx.Seed + s);
+                specs.Add(teacher);
+                specs.AddRange(TemperaturesFor(plan, a).Select(t => Student(plan, ctx, teacher, t, ctx.Seed + s)));
+                specs.Add(new ClassifierRun(StudentOptions(plan, ctx, a, ctx.Seed + s)));
             }
+        return specs;
     }
 
-    public ExperimentResult Run(ExperimentContext ctx)
+    public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var plan = For(ctx.Profile);
         string F(double v) => v.ToString(CultureInfo.InvariantCulture);
@@ -83,25 +96,26 @@ public sealed class DistillationExperiment : IExperiment
         {
             int seed = ctx.Seed + s;
             var studentBase = StudentOptions(plan, ctx, 0, seed);
-            using var data = TrainingRun.LoadData(studentBase);
+            using var data = TrainingRun.LoadData(runs[new ClassifierRun(studentBase)].Options);
             nTest = data.Test.Count;
             for (int i = 0; i < plan.Alphas.Length; i++)
             {
                 double alpha = plan.Alphas[i];
-                var teacher = ctx.Train(TeacherOptions(plan, ctx, alpha, seed));
+                var teacherSpec = Teacher(plan, ctx, alpha, seed);
+                var teacher = runs[teacherSpec].Folder;
                 teachers[i].Accuracies.Add(Accuracy(teacher, data.Test));
                 using var teacherLogits = Logits(teacher, data.Train);
-                var temps = alpha == 0 ? plan.Temperatures : new[] { 1.0 };
-                foreach (var t in temps)
+                foreach (var t in TemperaturesFor(plan, alpha))
                 {
-                    var (run, gamma) = Distil(ctx, studentBase, teacher, teacherLogits, data.Train, t, 1.0, SoftTerm.Paper);
+                    var run = runs[Student(plan, ctx, teacherSpec, t, seed)].Folder;
+                    double gamma = DistillationLoss.EquivalentSmoothing(teacherLogits, data.Train.Labels, t);
                     double acc = Accuracy(run, data.Test);
                     if (!gammas.TryGetValue((alpha, t), out var g)) gammas[(alpha, t)] = g = new();
                     g.Add(gamma);
                     if (alpha == 0) hardKd[Array.IndexOf(plan.Temperatures, t)].Accuracies.Add(acc);
                     if (t == 1 && alpha > 0) lsKd.First(p => p.Alpha == alpha).Accuracies.Add(acc);
                 }
-                var ls = ctx.Train(studentBase with { Alpha = alpha });
+                var ls = runs[new ClassifierRun(studentBase with { Alpha = alpha })].Folder;
                 lsStudents[i].Accuracies.Add(Accuracy(ls, data.Test));
             }
         }
@@ -163,7 +177,6 @@ public sealed class DistillationExperiment : IExperiment
         foreach (var p in lsKd) { result.Numbers[$"student.lsteacher.alpha{F(p.Alpha)}"] = p.Accuracy; result.Numbers[$"gamma.lsteacher.alpha{F(p.Alpha)}"] = p.Gamma; }
 
         AddClaims(result, teachers, lsStudents, hardKd, lsKd, nTest, F);
-        result.Save(ctx.OutDir);
         return result;
     }
 

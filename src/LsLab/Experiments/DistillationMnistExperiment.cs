@@ -23,10 +23,10 @@ public sealed class DistillationMnistExperiment : IExperiment
 {
     public string Name => "distillation-mnist";
 
-    sealed record Plan((string Dataset, int Seeds)[] Sets, int TeacherEpochs, int StudentEpochs, int? Limit, int? TeacherWidth, int? StudentWidth,
+    sealed record Settings((string Dataset, int Seeds)[] Sets, int TeacherEpochs, int StudentEpochs, int? Limit, int? TeacherWidth, int? StudentWidth,
         int MiExamples, string Scale);
 
-    static Plan For(Profile p) => p switch
+    static Settings For(Profile p) => p switch
     {
         Profile.Tiny => new(new[] { (DatasetCatalog.Embedded, 1) }, 2, 1, 600, 64, 32, 40,
             "tiny plumbing check: 600 Fashion-MNIST examples, narrow nets, MI on 40 examples"),
@@ -54,56 +54,68 @@ public sealed class DistillationMnistExperiment : IExperiment
     /// <summary>Peak learning rate of every student: logit matching diverged at the default 0.1 (MNIST, hard-target teacher without dropout).</summary>
     const double StudentLearningRate = 0.02;
 
-    static TrainOptions StudentOptions(Plan plan, ExperimentContext ctx, string dataset, int seed) => new()
+    static TrainOptions StudentOptions(Settings plan, ExperimentContext ctx, string dataset, int seed) => new()
     {
         Dataset = dataset, DataDir = ctx.DataDir, Model = "mlp-small", Width = plan.StudentWidth, Dropout = 0, Alpha = 0,
         Epochs = plan.StudentEpochs, Augment = false, Seed = seed, TrainLimit = plan.Limit, LearningRate = StudentLearningRate,
     };
 
-    /// <summary>The students trained from labels; teachers track MI (their own objective) and students need their teacher, so those run in-process.</summary>
-    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx)
+    static ClassifierRun Teacher(Settings plan, ExperimentContext ctx, string dataset, int seed, double alpha, double dropout) => new(new TrainOptions
+    {
+        Dataset = dataset, DataDir = ctx.DataDir, Model = "mlp", Width = plan.TeacherWidth, Dropout = dropout, Alpha = alpha,
+        Epochs = plan.TeacherEpochs, Augment = true, Seed = seed, TrainLimit = plan.Limit,
+    }, new MiSettings(MiClassA, MiClassB, plan.MiExamples, MiDraws, seed));
+
+    static StudentRun Student(Settings plan, ExperimentContext ctx, string dataset, int seed, ClassifierRun teacher) =>
+        new(StudentOptions(plan, ctx, dataset, seed), teacher, 1, Beta, SoftTerm.Logits);
+
+    /// <summary>Per data set and seed: a student from labels, three MI-tracking teachers and their distilled students.</summary>
+    public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var plan = For(ctx.Profile);
+        var specs = new List<RunSpec>();
         foreach (var (dataset, seeds) in plan.Sets)
             for (int s = 0; s < seeds; s++)
-                yield return StudentOptions(plan, ctx, dataset, ctx.Seed + s);
+            {
+                int seed = ctx.Seed + s;
+                specs.Add(new ClassifierRun(StudentOptions(plan, ctx, dataset, seed)));
+                foreach (var (_, _, alpha, dropout) in Teachers)
+                {
+                    var teacher = Teacher(plan, ctx, dataset, seed, alpha, dropout);
+                    specs.Add(teacher);
+                    specs.Add(Student(plan, ctx, dataset, seed, teacher));
+                }
+            }
+        return specs;
     }
 
-    public ExperimentResult Run(ExperimentContext ctx)
+    public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var plan = For(ctx.Profile);
         var inv = CultureInfo.InvariantCulture;
         var results = new List<TeacherResult>();
         var baselines = new List<(string Dataset, int Seed, double Accuracy)>();
         var testCounts = new Dictionary<string, int>();
-        var miSettings = new MiSettings(MiClassA, MiClassB, plan.MiExamples, MiDraws, 0);
 
         foreach (var (dataset, seeds) in plan.Sets)
             for (int s = 0; s < seeds; s++)
             {
                 int seed = ctx.Seed + s;
-                var student = StudentOptions(plan, ctx, dataset, seed);
-                using var data = TrainingRun.LoadData(student);
+                var student = runs[new ClassifierRun(StudentOptions(plan, ctx, dataset, seed))];
+                using var data = TrainingRun.LoadData(student.Options);
                 testCounts[dataset] = data.Test.Count;
-                baselines.Add((dataset, seed, Accuracy(ctx.Train(student), data.Test)));
+                baselines.Add((dataset, seed, Accuracy(student.Folder, data.Test)));
                 foreach (var (key, _, alpha, dropout) in Teachers)
                 {
-                    var t = new TrainOptions
-                    {
-                        Dataset = dataset, DataDir = ctx.DataDir, Model = "mlp", Width = plan.TeacherWidth, Dropout = dropout, Alpha = alpha,
-                        Epochs = plan.TeacherEpochs, Augment = true, Seed = seed, TrainLimit = plan.Limit,
-                    };
-                    var settings = miSettings with { Seed = seed };
-                    using var tracking = new MiTrackingObjective(alpha, settings);
-                    var teacher = ctx.Train($"{t.RunName()}-mi{MiClassA}-{MiClassB}-n{settings.Examples}-L{settings.Draws}", t, tracking);
+                    var teacherSpec = Teacher(plan, ctx, dataset, seed, alpha, dropout);
+                    var teacher = runs[teacherSpec];
                     double miInit;
-                    using (var init = TrainingRun.CreateModel(t, data.Train))
-                    using (var probe = LogitDifferenceProbe.Create(data.Train, settings))
+                    using (var init = TrainingRun.CreateModel(teacher.Options, data.Train))
+                    using (var probe = LogitDifferenceProbe.Create(data.Train, teacherSpec.TrackMi!))
                         miInit = probe.Measure(init).Mi;
-                    using var teacherLogits = Logits(teacher, data.Train);
-                    var (studentRun, _) = Distil(ctx, student, teacher, teacherLogits, data.Train, 1, Beta, SoftTerm.Logits);
-                    results.Add(new TeacherResult(dataset, seed, key, Accuracy(teacher, data.Test), Accuracy(studentRun, data.Test), miInit,
-                        MiTracker.Curve(teacher.ReadMetrics())));
+                    var studentRun = runs[Student(plan, ctx, dataset, seed, teacherSpec)].Folder;
+                    results.Add(new TeacherResult(dataset, seed, key, Accuracy(teacher.Folder, data.Test), Accuracy(studentRun, data.Test), miInit,
+                        MiTracker.Curve(teacher.Folder.ReadMetrics())));
                 }
             }
 
@@ -176,11 +188,10 @@ public sealed class DistillationMnistExperiment : IExperiment
             result.Numbers[$"{r.Dataset}.{r.Key}.mi_init"] = r.MiInit;
         }
         AddClaims(result, plan, results, testCounts);
-        result.Save(ctx.OutDir);
         return result;
     }
 
-    static void AddClaims(ExperimentResult result, Plan plan, List<TeacherResult> results, Dictionary<string, int> testCounts)
+    static void AddClaims(ExperimentResult result, Settings plan, List<TeacherResult> results, Dictionary<string, int> testCounts)
     {
         var inv = CultureInfo.InvariantCulture;
         string Pct(double v) => (100 * v).ToString("F2", inv);

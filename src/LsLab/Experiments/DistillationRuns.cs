@@ -12,24 +12,6 @@ internal static class DistillationRuns
 {
     static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Canonical name of a distilled student: the student's run name plus teacher, T, β and soft term.</summary>
-    public static string StudentName(TrainOptions student, RunFolder teacher, double temperature, double beta, SoftTerm soft) =>
-        $"{student.RunName()}-kd-{Path.GetFileName(teacher.Path)}-T{F(temperature)}-b{F(beta)}-{soft.ToString().ToLowerInvariant()}";
-
-    /// <summary>
-    /// Trains (or reuses) a student distilled from <paramref name="teacher"/> through <c>ctx.Train</c>, with the
-    /// teacher's logits over <paramref name="train"/> already computed; writes distill.json; returns the run and γ.
-    /// </summary>
-    public static (RunFolder Run, double Gamma) Distil(ExperimentContext ctx, TrainOptions student, RunFolder teacher, Tensor teacherTrainLogits,
-        Dataset train, double temperature, double beta, SoftTerm soft)
-    {
-        using var objective = new DistillationObjective(new DistillationSpec(teacher.Path, temperature, beta, soft));
-        objective.BindLogits(teacherTrainLogits, train.Labels);
-        var run = ctx.Train(StudentName(student, teacher, temperature, beta, soft), student, objective);
-        DistillationRecord.For(objective).Save(run);
-        return (run, objective.EquivalentSmoothing);
-    }
-
     /// <summary>The finished run's logits over <paramref name="data"/>.</summary>
     public static Tensor Logits(RunFolder run, Dataset data)
     {

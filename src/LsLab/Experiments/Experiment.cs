@@ -7,66 +7,64 @@ namespace LsLab.Experiments;
 public enum Profile { Quick, Full, Tiny }
 
 /// <summary>
-/// What an experiment gets to do its work: where to write, how big, how to report progress, and
-/// one way to train (so `reproduce` can record, reuse and distribute every training run).
+/// What an experiment gets to do its work: where to write, how big, and the <see cref="Runs.Runner"/>
+/// that trains its runs (locally, or through `reproduce`'s run store so every run is a recorded cell).
 /// </summary>
 public sealed class ExperimentContext
 {
-    public ExperimentContext(string outDir, Profile profile, IProgressReporter progress)
+    public ExperimentContext(string outDir, Profile profile, Runner runner, int seed = 0)
     {
         OutDir = Path.GetFullPath(outDir);
         Profile = profile;
-        Progress = progress;
+        Runner = runner;
+        Seed = seed;
     }
 
-    /// <summary>Folder for this experiment's outputs (figures, results.json, run folders).</summary>
+    /// <summary>Folder for this experiment's outputs (figures, results.json).</summary>
     public string OutDir { get; }
     public Profile Profile { get; }
-    public IProgressReporter Progress { get; }
+    public Runner Runner { get; }
+    public int Seed { get; }
+    public IProgressReporter Progress => Runner.Progress;
     /// <summary>Data folder passed by the user (null = auto-discovery / embedded default).</summary>
-    public string? DataDir { get; init; }
-    public int Seed { get; init; }
+    public string? DataDir => Runner.DataDir;
 
-    /// <summary>
-    /// Trains (or reuses, or resumes) a classifier run named <c>name</c> under OutDir/runs/.
-    /// `reproduce` replaces this to record each run in its store; the default trains directly.
-    /// </summary>
-    public Func<string, TrainOptions, ITrainingObjective?, RunFolder> Trainer { get; init; } = null!;
-
-    /// <summary>Trains (or reuses) run <paramref name="name"/> through <see cref="Trainer"/>.</summary>
-    public RunFolder Train(string name, TrainOptions options, ITrainingObjective? objective = null) => Trainer(name, options, objective);
-
-    /// <summary>Folder holding run folders; `reproduce` shares one across experiments so identical runs are trained once.</summary>
-    public string RunsDir { get; init; } = "";
-
-    /// <summary>Folder of a run by name (whether or not it exists yet).</summary>
-    public RunFolder RunFolderFor(string name) => new(Path.Combine(RunsDir.Length > 0 ? RunsDir : Path.Combine(OutDir, "runs"), name));
-
-    /// <summary>Trains (or reuses) the run for these options under its canonical name.</summary>
-    public RunFolder Train(TrainOptions options, ITrainingObjective? objective = null) => Train(options.RunName(), options, objective);
-
-    /// <summary>The default trainer: train into OutDir/runs/name, resuming when interrupted.</summary>
-    public RunFolder TrainDirect(string name, TrainOptions options, ITrainingObjective? objective)
-    {
-        var run = RunFolderFor(name);
-        TrainingRun.Execute(options with { DataDir = options.DataDir ?? DataDir }, run.Path, Progress, objective);
-        return run;
-    }
-
-    /// <summary>A context with the default trainer.</summary>
-    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0, string? runsDir = null)
-    {
-        var ctx = new ExperimentContext(outDir, profile, progress) { DataDir = dataDir, Seed = seed, RunsDir = runsDir is null ? "" : Path.GetFullPath(runsDir) };
-        return ctx.WithTrainer(ctx.TrainDirect);
-    }
-
-    /// <summary>Copy of this context with another training function.</summary>
-    public ExperimentContext WithTrainer(Func<string, TrainOptions, ITrainingObjective?, RunFolder> train) =>
-        new(OutDir, Profile, Progress) { DataDir = DataDir, Seed = Seed, Trainer = train, RunsDir = RunsDir };
+    /// <summary>A context training directly (no store) into <paramref name="runsDir"/> (default OUT/runs).</summary>
+    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0, string? runsDir = null) =>
+        new(outDir, profile, new Runner(runsDir ?? Path.Combine(outDir, "runs"), progress, dataDir: dataDir), seed);
 
     /// <summary>Copy of this context writing into a sub-folder.</summary>
-    public ExperimentContext Sub(string name) =>
-        new(Path.Combine(OutDir, name), Profile, Progress) { DataDir = DataDir, Seed = Seed, Trainer = Trainer, RunsDir = RunsDir };
+    public ExperimentContext Sub(string name) => new(Path.Combine(OutDir, name), Profile, Runner, Seed);
+}
+
+/// <summary>The runs of an experiment's plan, trained, looked up by spec.</summary>
+public sealed class TrainedRuns
+{
+    readonly Runner runner;
+    readonly Dictionary<string, TrainedRun> byId = new();
+
+    TrainedRuns(Runner runner) => this.runner = runner;
+
+    /// <summary>Trains every spec of <paramref name="plan"/> (dependencies first, each once).</summary>
+    public static TrainedRuns Train(Runner runner, IEnumerable<RunSpec> plan)
+    {
+        var runs = new TrainedRuns(runner);
+        foreach (var spec in plan)
+        {
+            var r = runner.Train(spec);
+            runs.byId[r.Spec.Id] = r;
+        }
+        return runs;
+    }
+
+    /// <summary>The trained run of <paramref name="spec"/>; a spec that was not in the plan is a bug in the experiment.</summary>
+    public TrainedRun this[RunSpec spec] => byId.TryGetValue(runner.Resolve(spec).Id, out var r) ? r
+        : throw new InvalidOperationException($"{spec.Name} is not in the experiment's plan: Plan and Analyse disagree.");
+
+    /// <summary>Ids of every run trained for the plan, dependencies included.</summary>
+    public IEnumerable<string> Ids => byId.Keys.Concat(byId.Values.SelectMany(r => Dependencies(r.Spec))).Distinct();
+
+    static IEnumerable<string> Dependencies(RunSpec spec) => spec.Dependencies.SelectMany(d => Dependencies(d).Prepend(d.Id));
 }
 
 /// <summary>The paper's verdict scale for one claim.</summary>
@@ -95,22 +93,37 @@ public sealed record ExperimentResult(string Name, string Title)
     public Dictionary<string, double> Numbers { get; init; } = new();
     /// <summary>Free-text findings, one paragraph each (say plainly what did or did not reproduce).</summary>
     public List<string> Findings { get; init; } = new();
+    /// <summary>Ids of the runs (cells) the result rests on, dependencies included.</summary>
+    public List<string> Runs { get; init; } = new();
 
     public void Save(string dir) => AtomicFile.WriteJson(Path.Combine(dir, "results.json"), this);
     public static ExperimentResult Load(string dir) => AtomicFile.ReadJson<ExperimentResult>(Path.Combine(dir, "results.json"));
 }
 
-/// <summary>An experiment of the paper: runs its trainings through the context and returns its result.</summary>
+/// <summary>
+/// An experiment of the paper as two functions: <see cref="Plan"/> names every run it needs (known
+/// before anything trains, so `reproduce --plan` can hand them to other machines), and
+/// <see cref="Analyse"/> turns the trained runs into tables, figures and claims.
+/// </summary>
 public interface IExperiment
 {
     /// <summary>Short name used in commands and folders, e.g. "calibration".</summary>
     string Name { get; }
-    ExperimentResult Run(ExperimentContext context);
+    /// <summary>Every run the experiment needs, for the context's profile.</summary>
+    IReadOnlyList<RunSpec> Plan(ExperimentContext context);
+    /// <summary>What the trained runs show.</summary>
+    ExperimentResult Analyse(ExperimentContext context, TrainedRuns runs);
+}
 
-    /// <summary>
-    /// The label-smoothing training runs the experiment will ask for, known before it starts, so
-    /// `reproduce --plan` can register them as cells for other machines (`run-cell`). Runs that
-    /// depend on earlier results (e.g. students of a teacher) may be left out: they run in-process.
-    /// </summary>
-    IEnumerable<TrainOptions> PlannedRuns(ExperimentContext context) => Array.Empty<TrainOptions>();
+/// <summary>Running an experiment: train its plan through the context's runner, analyse, save results.json.</summary>
+public static class ExperimentRunning
+{
+    public static ExperimentResult Run(this IExperiment experiment, ExperimentContext context)
+    {
+        var runs = TrainedRuns.Train(context.Runner, experiment.Plan(context));
+        var result = experiment.Analyse(context, runs) with { Runs = runs.Ids.ToList() };
+        Directory.CreateDirectory(context.OutDir);
+        result.Save(context.OutDir);
+        return result;
+    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using LsLab.Data;
 using LsLab.Reporting;
 using LsLab.Representations;
+using LsLab.Runs;
 using LsLab.Training;
 
 namespace LsLab.Experiments;
@@ -24,9 +25,9 @@ public sealed class GeometryExperiment : IExperiment
         _ => new TrainOptions { Dataset = "fashion-mnist", Model = "resnet20", Alpha = alpha, Epochs = 10, Augment = true, Seed = ctx.Seed, DataDir = ctx.DataDir },
     };
 
-    public IEnumerable<TrainOptions> PlannedRuns(ExperimentContext ctx) => Alphas.Select(a => Options(ctx, a));
+    public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx) => Alphas.Select(a => (RunSpec)new ClassifierRun(Options(ctx, a))).ToList();
 
-    public ExperimentResult Run(ExperimentContext ctx)
+    public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns trained)
     {
         var triples = new[]
         {
@@ -37,7 +38,7 @@ public sealed class GeometryExperiment : IExperiment
         var result = new ExperimentResult(Name, "Penultimate-layer geometry: projection onto the plane of three class templates (Figure 1 analogue)");
         var rows = new List<IReadOnlyList<string>>();
         var measures = new Dictionary<(string Triple, double Alpha, string Split), GeometryMeasures>();
-        var runs = Alphas.ToDictionary(a => a, a => ctx.Train(Options(ctx, a)));
+        var runs = Alphas.ToDictionary(a => a, a => trained[new ClassifierRun(Options(ctx, a))].Folder);
         int numClasses = 0;
         foreach (var (tripleName, names) in triples)
         {
@@ -102,7 +103,6 @@ public sealed class GeometryExperiment : IExperiment
             $"in the full penultimate space, which adds directions orthogonal to every template that no training target constrains, tighter in {full} of {n} " +
             $"(similar test {Pair("similar", "test", m => m.TightnessFull)}, dissimilar test {Pair("dissimilar", "test", m => m.TightnessFull)}).");
         result.Findings.Add($"Equidistance from the wrong templates: distance CV lower with LS in {cv} of {n}, norm-free wrong-logit spread lower in {logit} of {n}; mean activation norm lower with LS in {norm} of {n}.");
-        result.Save(ctx.OutDir);
         return result;
     }
 }

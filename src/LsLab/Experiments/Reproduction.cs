@@ -24,14 +24,11 @@ public static class Reproduction
         var ids = new List<string>();
         foreach (var name in Names(o))
         {
-            var stored = new StoredTraining(store, name, Progress.None);
-            var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, Progress.None, o.DataDir, o.Seed, Path.Combine(o.OutDir, "runs"));
-            foreach (var opts in ExperimentCatalog.Create(name).PlannedRuns(ctx))
-            {
-                var full = opts with { DataDir = opts.DataDir ?? o.DataDir };
-                var id = stored.Register(ctx.RunFolderFor(full.RunName()), full.RunName(), full);
-                if (!ids.Contains(id)) ids.Add(id);
-            }
+            using var runner = new Runner(Path.Combine(o.OutDir, "runs"), Progress.None, store, o.DataDir) { Experiment = name };
+            var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
+            foreach (var spec in ExperimentCatalog.Create(name).Plan(ctx))
+                foreach (var id in runner.Register(spec))
+                    if (!ids.Contains(id)) ids.Add(id);
         }
         AtomicFile.WriteAllText(Path.Combine(o.OutDir, "cells.txt"), string.Join("\n", ids) + "\n");
         return ids;
@@ -67,9 +64,8 @@ public static class Reproduction
             foreach (var name in names)
             {
                 overall.Advance(0, $"{name}");
-                var stored = new StoredTraining(store, name, perRun);
-                var ctx = ExperimentContext.Create(Path.Combine(o.OutDir, "experiments", name), o.Profile, perRun, o.DataDir, o.Seed, Path.Combine(o.OutDir, "runs"));
-                ctx = ctx.WithTrainer((run, opts, obj) => stored.Train(ctx.RunFolderFor(run), run, opts with { DataDir = opts.DataDir ?? o.DataDir }, obj));
+                using var runner = new Runner(Path.Combine(o.OutDir, "runs"), perRun, store, o.DataDir) { Experiment = name };
+                var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 if (o.Profile == Profile.Tiny) result = TinyVerdicts(result);
                 result.Save(ctx.OutDir);

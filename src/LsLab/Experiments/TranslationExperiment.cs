@@ -106,28 +106,34 @@ public sealed class TranslationExperiment : IExperiment
         },
     };
 
-    public ExperimentResult Run(ExperimentContext ctx)
+    TranslatorOptions BaseOptions(ExperimentContext ctx)
     {
         var (source, dingPath) = ResolveData(ctx);
-        var baseOptions = OptionsFor(ctx.Profile, source, ctx.Seed, dingPath);
-        if (Epochs is int e) baseOptions = baseOptions with { Epochs = e };
+        var o = OptionsFor(ctx.Profile, source, ctx.Seed, dingPath);
+        return Epochs is int e ? o with { Epochs = e } : o;
+    }
+
+    public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
+    {
+        var o = BaseOptions(ctx);
+        return Alphas.Select(a => (RunSpec)new TranslatorRun(o with { Alpha = a })).ToList();
+    }
+
+    public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
+    {
+        var baseOptions = BaseOptions(ctx);
+        var source = baseOptions.Data;
         var grid = ctx.Profile == Profile.Tiny ? TinyGrid : Grid;
         var decode = new DecodeOptions { Beam = ctx.Profile == Profile.Tiny ? 2 : 4, Penalty = LengthPenalty.Gnmt, LengthAlpha = 0.6, BatchSize = 32 };
         var data = TranslatorTraining.LoadData(baseOptions);
-        string dataName = source == TranslationData.Ding ? "ding" : "embedded";
 
         var evals = new List<TranslatorEvaluation>();
         foreach (double alpha in Alphas)
         {
-            var o = baseOptions with { Alpha = alpha };
-            var name = $"translator-{dataName}-{ctx.Profile.ToString().ToLowerInvariant()}-a{alpha.ToString(CultureInfo.InvariantCulture)}-s{ctx.Seed}";
-            var dir = ctx.RunFolderFor(name).Path;
-            var state = TranslatorTraining.Fit(o, dir, ctx.Progress, data);
-            evals.Add(Evaluate(dir, alpha, data, grid, decode, state.TotalSeconds, ctx));
+            var run = runs[new TranslatorRun(baseOptions with { Alpha = alpha })].Folder;
+            evals.Add(Evaluate(run.Path, alpha, data, grid, decode, run.ReadMetrics().TotalSeconds, ctx));
         }
-        var result = Report(ctx, data, baseOptions, decode, grid, evals, source);
-        result.Save(ctx.OutDir);
-        return result;
+        return Report(ctx, data, baseOptions, decode, grid, evals, source);
     }
 
     static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);

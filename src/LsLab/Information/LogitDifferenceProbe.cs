@@ -71,7 +71,7 @@ public sealed class LogitDifferenceProbe : IDisposable
     {
         Native.Engine.Initialize();
         settings.Validate(train.NumClasses);
-        var labels = train.Labels.data<long>().ToArray();
+        var labels = train.Labels.ToCpuArray<long>();
         int half = settings.Examples / 2;
         var pick = new List<long>();
         foreach (var c in new[] { settings.ClassA, settings.ClassB })
@@ -122,7 +122,7 @@ public sealed class LogitDifferenceProbe : IDisposable
             var x = augment(Examples.Images.narrow(0, start, len), gen);
             var logits = model.forward(x).to_type(ScalarType.Float64);
             var diff = logits[TensorIndex.Colon, Settings.ClassA] - logits[TensorIndex.Colon, Settings.ClassB];
-            diff.data<double>().ToArray().CopyTo(result, start);
+            diff.ToCpuArray<double>().CopyTo(result, start);
         }
         return result;
     }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using LsLab.Data;
 using LsLab.Models;
 using LsLab.Runs;
@@ -47,10 +45,8 @@ public sealed class MiTracker : IDisposable
 /// (rather than a trainer option) so experiments can request it through <c>ctx.Train</c> and
 /// `reproduce`/`run-cell` can rebuild it; the loss is exactly <see cref="LabelSmoothingObjective"/>'s.
 /// </summary>
-public sealed class MiTrackingObjective : ICellObjective, IRunHooks, IDisposable
+public sealed class MiTrackingObjective : ITrainingObjective, IRunHooks, IDisposable
 {
-    public const string CellKind = "track-mi";
-
     readonly LabelSmoothingObjective inner;
     MiTracker? tracker;
 
@@ -62,8 +58,6 @@ public sealed class MiTrackingObjective : ICellObjective, IRunHooks, IDisposable
     }
 
     public MiSettings Settings { get; }
-    public string Kind => CellKind;
-    public string SpecJson => JsonSerializer.Serialize(Settings, AtomicFile.Json);
     public string Describe() => $"{inner.Describe()}, tracking MI of classes {Settings.ClassA},{Settings.ClassB}";
 
     public Tensor Loss(Tensor logits, Tensor labels, Tensor indices) => inner.Loss(logits, labels, indices);
@@ -82,11 +76,4 @@ public sealed class MiTrackingObjective : ICellObjective, IRunHooks, IDisposable
         tracker?.Dispose();
         tracker = null;
     }
-
-#pragma warning disable CA2255 // registration must happen before any run-cell lookup, wherever the assembly is used from
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void RegisterCellKind() =>
-        CellObjectives.Register(CellKind, (json, options) => new MiTrackingObjective(options.Alpha,
-            JsonSerializer.Deserialize<MiSettings>(json, AtomicFile.Json) ?? throw new LsLabException($"track-mi cell spec is empty: {json}")));
 }

@@ -41,16 +41,16 @@ public static class GeometryAnalysis
     /// <summary>Projects the first <paramref name="perClass"/> examples of each class of <paramref name="ds"/> through <paramref name="model"/>.</summary>
     public static GeometryView Analyse(Models.Classifier model, Dataset ds, string split, int[] classes, int perClass = 100, bool includeBias = true)
     {
-        var labels = ds.Labels.data<long>().ToArray();
+        var labels = ds.Labels.ToCpuArray<long>();
         var pick = classes.SelectMany(c => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).Take(perClass)).Select(i => (long)i).ToArray();
         if (pick.Length == 0) throw new LsLabException($"no examples of classes {string.Join(",", classes)} in the {split} split.");
         using var idx = tensor(pick);
         using var subset = ds.Subset(idx);
         using var feats = Evaluator.Features(model, subset);
-        double[] f = feats.to_type(ScalarType.Float64).data<double>().ToArray();
+        double[] f = feats.to_type(ScalarType.Float64).ToCpuArray<double>();
         int k = (int)model.Head.weight!.shape[0];
-        double[] w = model.Head.weight!.detach().to_type(ScalarType.Float64).data<double>().ToArray();
-        double[] b = model.Head.bias!.detach().to_type(ScalarType.Float64).data<double>().ToArray();
+        double[] w = model.Head.weight!.detach().to_type(ScalarType.Float64).ToCpuArray<double>();
+        double[] b = model.Head.bias!.detach().to_type(ScalarType.Float64).ToCpuArray<double>();
         var y = pick.Select(i => (int)labels[i]).ToArray();
         var proj = TemplateProjection.Fit(w, b, k, classes[0], classes[1], classes[2], includeBias);
         var pts = proj.Transform(f, pick.Length);

@@ -10,7 +10,11 @@ public enum RunStatus { Pending, Running, Done, Failed }
 
 /// <summary>One row of the run store.</summary>
 public sealed record RunRecord(string Id, string Name, string Experiment, string Kind, string ConfigJson, RunStatus Status,
-    string? MetricsJson, string Path, string? Owner, DateTime? StartedUtc, DateTime? FinishedUtc, double Seconds, string? Error);
+    string? MetricsJson, string Path, string? Owner, DateTime? StartedUtc, DateTime? FinishedUtc, double Seconds, string? Error)
+{
+    /// <summary>Ids of the cells that must be done before this one can start (a student's teacher).</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>
 /// The index of every run of a `reproduce` output folder: an SQLite database (WAL mode) recording
@@ -37,6 +41,12 @@ public sealed class RunStore : IDisposable
               owner TEXT, started_utc TEXT, finished_utc TEXT, seconds REAL NOT NULL DEFAULT 0, error TEXT,
               attempts INTEGER NOT NULL DEFAULT 0);
             """);
+        // Stores written before dependencies were recorded gain the column (empty = no dependencies).
+        using (var cmd = db.CreateCommand())
+        {
+            cmd.CommandText = "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name='depends_on'";
+            if (Convert.ToInt32(cmd.ExecuteScalar()) == 0) Exec("ALTER TABLE runs ADD COLUMN depends_on TEXT NOT NULL DEFAULT ''");
+        }
     }
 
     public string DbPath { get; }
@@ -56,12 +66,13 @@ public sealed class RunStore : IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Adds the run if it is not there yet (same id = same configuration); returns its record.</summary>
-    public RunRecord Register(string name, string experiment, string kind, string configJson, string path)
+    /// <summary>Adds the run as a cell if it is not there yet (same id = same spec), with its kind and dependencies; returns its record.</summary>
+    public RunRecord Register(RunSpec spec, string experiment, string path)
     {
-        var id = IdFor(kind, configJson);
-        Exec("INSERT OR IGNORE INTO runs(id,name,experiment,kind,config_json,status,path) VALUES($id,$n,$e,$k,$c,'Pending',$p)",
-            ("$id", id), ("$n", name), ("$e", experiment), ("$k", kind), ("$c", configJson), ("$p", path));
+        var id = spec.Id;
+        Exec("INSERT OR IGNORE INTO runs(id,name,experiment,kind,config_json,status,path,depends_on) VALUES($id,$n,$e,$k,$c,'Pending',$p,$d)",
+            ("$id", id), ("$n", spec.Name), ("$e", experiment), ("$k", spec.Kind), ("$c", spec.ToJson()), ("$p", path),
+            ("$d", string.Join(",", spec.Dependencies.Select(d => d.Id))));
         return Get(id)!;
     }
 
@@ -163,7 +174,10 @@ public sealed class RunStore : IDisposable
         string? S(string c) => r.IsDBNull(r.GetOrdinal(c)) ? null : r.GetString(r.GetOrdinal(c));
         DateTime? D(string c) => S(c) is string s ? DateTime.Parse(s, null, System.Globalization.DateTimeStyles.RoundtripKind) : null;
         return new RunRecord(S("id")!, S("name")!, S("experiment")!, S("kind")!, S("config_json")!, Enum.Parse<RunStatus>(S("status")!),
-            S("metrics_json"), S("path")!, S("owner"), D("started_utc"), D("finished_utc"), r.GetDouble(r.GetOrdinal("seconds")), S("error"));
+            S("metrics_json"), S("path")!, S("owner"), D("started_utc"), D("finished_utc"), r.GetDouble(r.GetOrdinal("seconds")), S("error"))
+        {
+            DependsOn = (S("depends_on") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        };
     }
 
     public void Dispose() => db.Dispose();

@@ -113,8 +113,8 @@ public static class Decoder
             using var scope = NewDisposeScope();
             var logp = Scores(model.Step(state, tensor(last)), o.Temperature);
             var (best, arg) = logp.max(1);
-            var bestV = best.data<double>().ToArray();
-            var argV = arg.data<long>().ToArray();
+            var bestV = best.ToCpuArray<double>();
+            var argV = arg.ToCpuArray<long>();
             for (int i = 0; i < n; i++)
             {
                 if (done[i]) { last[i] = Bpe.Pad; continue; }
@@ -176,8 +176,8 @@ public static class Decoder
             var logp = Scores(model.Step(state, tensor(last)), o.Temperature);
             var total = logp + tensor(scores, ScalarType.Float64).unsqueeze(1);
             var (vals, idx) = total.view(n, k * vocab).topk(take, 1);
-            var valsV = vals.data<double>().ToArray();
-            var idxV = idx.data<long>().ToArray();
+            var valsV = vals.ToCpuArray<double>();
+            var idxV = idx.ToCpuArray<long>();
 
             var newSeqs = new List<int>[rows];
             var newScores = new double[rows];

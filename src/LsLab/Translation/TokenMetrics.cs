@@ -31,8 +31,8 @@ public sealed class TokenPredictions
         if (logits.dim() != 2 || labels.dim() != 1 || logits.shape[0] != labels.shape[0])
             throw new ArgumentException($"expected logits [N,V] and labels [N], got [{string.Join(",", logits.shape)}] and [{string.Join(",", labels.shape)}].");
         using var scope = NewDisposeScope();
-        return new TokenPredictions(logits.detach().to_type(ScalarType.Float64).contiguous().data<double>().ToArray(),
-            labels.to_type(ScalarType.Int32).data<int>().ToArray(), (int)logits.shape[1]);
+        return new TokenPredictions(logits.detach().to_type(ScalarType.Float64).contiguous().ToCpuArray<double>(),
+            labels.to_type(ScalarType.Int32).ToCpuArray<int>(), (int)logits.shape[1]);
     }
 
     /// <summary>Runs the model in eval mode over <paramref name="pairs"/> and keeps the logits of all target positions.</summary>
@@ -52,8 +52,8 @@ public sealed class TokenPredictions
             using var batch = TranslationBatch.Make(part.Select(p => p.Item1).ToList(), part.Select(p => p.Item2).ToList());
             var z = model.Forward(batch.Source, batch.TargetIn);
             var keep = batch.TargetOut.ne(Bpe.Pad).reshape(-1).nonzero().squeeze(1);
-            logits.AddRange(z.reshape(-1, z.shape[^1]).index_select(0, keep).to_type(ScalarType.Float64).data<double>());
-            labels.AddRange(batch.TargetOut.reshape(-1).index_select(0, keep).to_type(ScalarType.Int32).data<int>());
+            logits.AddRange(z.reshape(-1, z.shape[^1]).index_select(0, keep).to_type(ScalarType.Float64).ToCpuArray<double>());
+            labels.AddRange(batch.TargetOut.reshape(-1).index_select(0, keep).to_type(ScalarType.Int32).ToCpuArray<int>());
         }
         return new TokenPredictions(logits.ToArray(), labels.ToArray(), model.Config.TargetVocab);
     }

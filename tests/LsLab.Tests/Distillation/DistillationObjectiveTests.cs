@@ -69,15 +69,6 @@ public class DistillationObjectiveTests : TempDirTest
     }
 
     [Fact]
-    public void Rebuilds_from_the_run_store_spec()
-    {
-        var spec = new DistillationSpec("/some/teacher", 4, 0.6, SoftTerm.Logits);
-        var original = new DistillationObjective(spec);
-        var rebuilt = (DistillationObjective)CellObjectives.Create(original.Kind, original.SpecJson, Options());
-        Assert.Equal(spec with { TeacherRun = "/some/teacher" }, rebuilt.Spec);
-    }
-
-    [Fact]
     public void Missing_teacher_run_is_a_clear_error()
     {
         using var data = TestData.BlobSplits();

@@ -75,10 +75,11 @@ public sealed class GeometryAnalysisTests : TempDirTest
     public void Tiny_geometry_experiment_draws_both_triples_and_reuses_its_runs()
     {
         Engine.Initialize();
-        var trained = new List<TrainOptions>();
         var ctx = ExperimentContext.Create(Dir, Profile.Tiny, Progress.None);
-        ctx = ctx.WithTrainer((name, o, obj) => { trained.Add(o); return ctx.TrainDirect(name, o, obj); });
-        var result = ExperimentCatalog.Create("geometry").Run(ctx);
+        var experiment = ExperimentCatalog.Create("geometry");
+        var plan = experiment.Plan(ctx);
+        var trained = plan.Select(s => s.ClassifierOptions!).ToList();
+        var result = experiment.Run(ctx);
 
         Assert.Equal(new[] { 0.0, 0.1 }, trained.Select(o => o.Alpha).ToArray());
         Assert.All(trained, o => Assert.Equal(DatasetCatalog.Embedded, o.Dataset));
@@ -103,12 +104,11 @@ public sealed class GeometryAnalysisTests : TempDirTest
         Assert.True(File.Exists(Path.Combine(Dir, "results.json")));
         Assert.Equal(result.Numbers, ExperimentResult.Load(Dir).Numbers);
 
-        // Finished runs are reused: the context is asked again but nothing is retrained, and the numbers repeat.
-        var stamp = trained.Select(o => File.GetLastWriteTimeUtc(Path.Combine(ctx.RunFolderFor(o.RunName()).Path, "model.dat"))).ToArray();
-        trained.Clear();
-        var again = ExperimentCatalog.Create("geometry").Run(ctx);
+        // Finished runs are reused: nothing is retrained, and the numbers repeat.
+        var stamp = plan.Select(s => File.GetLastWriteTimeUtc(ctx.Runner.FolderFor(s).ModelPath)).ToArray();
+        var again = experiment.Run(ctx);
         Assert.Equal(result.Numbers, again.Numbers);
-        Assert.Equal(stamp, trained.Select(o => File.GetLastWriteTimeUtc(Path.Combine(ctx.RunFolderFor(o.RunName()).Path, "model.dat"))).ToArray());
+        Assert.Equal(stamp, plan.Select(s => File.GetLastWriteTimeUtc(ctx.Runner.FolderFor(s).ModelPath)).ToArray());
     }
 
     [Fact]

@@ -62,16 +62,17 @@ public sealed class ReproduceResumeTests : TempDirTest
     [Fact]
     public void Run_cell_trains_one_registered_cell_and_then_has_nothing_to_do()
     {
+        string cellId;
         using (var s = new RunStore(dir))
         {
             var options = new LsLab.Training.TrainOptions { Dataset = LsLab.Data.DatasetCatalog.Embedded, Model = "mlp-small", Width = 16, Epochs = 1, TrainLimit = 300 };
-            var spec = new CellSpec("cell-a", options, "label-smoothing", null, "cross-entropy");
-            s.Register("cell-a", "manual", "label-smoothing", System.Text.Json.JsonSerializer.Serialize(spec, AtomicFile.Json), Path.Combine(dir, "runs", "cell-a"));
+            var spec = new ClassifierRun(options);
+            cellId = s.Register(spec, "manual", Path.Combine(dir, "runs", spec.Name)).Id;
         }
-        var first = CliProcess.Run("run-cell", "--store", dir, "--cell", "cell-a", "--quiet");
+        var first = CliProcess.Run("run-cell", "--store", dir, "--cell", cellId[..8], "--quiet");
         Assert.True(first.Code == 0, first.Err);
         Assert.Contains("cell done", first.Out);
-        var second = CliProcess.Run("run-cell", "--store", dir, "--cell", "cell-a", "--quiet");
+        var second = CliProcess.Run("run-cell", "--store", dir, "--cell", cellId, "--quiet");
         Assert.Contains("nothing to do", second.Out);
         using var store = new RunStore(dir);
         Assert.Equal(RunStatus.Done, store.List().Single().Status);

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using LsLab.Distillation;
+using LsLab.Information;
+using LsLab.Training;
+using LsLab.Translation;
+using static TorchSharp.torch;
+
+namespace LsLab.Runs;
+
+/// <summary>A finished run: its spec and its folder (weights, metrics, cached predictions).</summary>
+public sealed record TrainedRun(RunSpec Spec, RunFolder Folder)
+{
+    /// <summary>The classifier options of a classifier or student run.</summary>
+    public TrainOptions Options => Spec.ClassifierOptions ?? throw new InvalidOperationException($"{Spec.Name} is a {Spec.Kind} run, not a classifier.");
+}
+
+/// <summary>
+/// Trains run specs into run folders under one root: each run's dependencies first, then the run,
+/// resuming when interrupted and skipping it when finished. With a <see cref="RunStore"/>, every run
+/// is a cell registered by its id, trained by exactly one process (a claim), and recorded as done or
+/// failed — the same path for `lslab experiment`, `reproduce`, `run-cell` and several processes.
+/// </summary>
+public sealed class Runner : IDisposable
+{
+    readonly RunStore? store;
+    readonly Dictionary<string, Tensor> teacherLogits = new();
+
+    public Runner(string runsDir, IProgressReporter progress, RunStore? store = null, string? dataDir = null)
+    {
+        RunsDir = Path.GetFullPath(runsDir);
+        Progress = progress;
+        this.store = store;
+        DataDir = dataDir;
+    }
+
+    public string RunsDir { get; }
+    public IProgressReporter Progress { get; }
+    /// <summary>Data folder given to every spec that names none.</summary>
+    public string? DataDir { get; }
+    /// <summary>Experiment name recorded with cells this runner registers.</summary>
+    public string Experiment { get; init; } = "";
+    /// <summary>Seconds between looks at a run another live process is training.</summary>
+    public double PollSeconds { get; init; } = 2;
+
+    /// <summary>The spec as this runner trains it (its data folder filled in).</summary>
+    public RunSpec Resolve(RunSpec spec) => spec.WithDataDir(DataDir);
+
+    /// <summary>Where a spec's run lives.</summary>
+    public RunFolder FolderFor(RunSpec spec) => new(Path.Combine(RunsDir, Resolve(spec).Name));
+
+    /// <summary>Trains (or resumes, or reuses) <paramref name="spec"/> after its dependencies.</summary>
+    public TrainedRun Train(RunSpec spec)
+    {
+        spec = Resolve(spec);
+        foreach (var d in spec.Dependencies) Train(d);
+        var folder = FolderFor(spec);
+        if (store is null)
+        {
+            Execute(spec, folder);
+            return new TrainedRun(spec, folder);
+        }
+        var rec = store.Register(spec, Experiment, folder.Path);
+        while (true)
+        {
+            rec = store.Get(rec.Id)!;
+            if (rec.Status == RunStatus.Done && folder.IsComplete) return new TrainedRun(spec, folder);
+            if (rec.Status == RunStatus.Done) store.Reset(rec.Id); // recorded as done but its folder is gone: redo it
+            if (store.TryClaim(rec.Id))
+            {
+                ExecuteClaimed(store, rec.Id, spec, folder);
+                return new TrainedRun(spec, folder);
+            }
+            Thread.Sleep(TimeSpan.FromSeconds(PollSeconds));
+        }
+    }
+
+    /// <summary>Registers the spec and its dependencies as cells without training (for `reproduce --plan`); returns their ids, dependencies first.</summary>
+    public IReadOnlyList<string> Register(RunSpec spec)
+    {
+        if (store is null) throw new InvalidOperationException("Register needs a run store.");
+        spec = Resolve(spec);
+        var ids = spec.Dependencies.SelectMany(Register).ToList();
+        ids.Add(store.Register(spec, Experiment, FolderFor(spec).Path).Id);
+        return ids;
+    }
+
+    void ExecuteClaimed(RunStore s, string id, RunSpec spec, RunFolder folder)
+    {
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            var state = Execute(spec, folder);
+            s.MarkDone(id, state.History[^1], state.TotalSeconds > 0 ? state.TotalSeconds : sw.Elapsed.TotalSeconds);
+        }
+        catch (Exception e)
+        {
+            s.MarkFailed(id, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Trains one run whose dependencies are finished: the only place that turns a spec into a training job.</summary>
+    TrainingState Execute(RunSpec spec, RunFolder folder)
+    {
+        switch (spec)
+        {
+            case ClassifierRun c:
+                using (var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null)
+                    return TrainingRun.Execute(c.Options, folder.Path, Progress, tracking);
+            case StudentRun s:
+                return ExecuteStudent(s, folder);
+            case TranslatorRun t:
+                return TranslatorTraining.Fit(t.Options, folder.Path, Progress);
+            default:
+                throw new LsLabException($"{spec.Name}: run kind '{spec.Kind}' is not known to this build.");
+        }
+    }
+
+    TrainingState ExecuteStudent(StudentRun s, RunFolder folder)
+    {
+        if (folder.IsComplete) return folder.ReadMetrics();
+        var teacher = FolderFor(s.Teacher);
+        if (!teacher.IsComplete)
+            throw new LsLabException($"{folder.Path}: its teacher {teacher.Path} has not finished; train it first.");
+        using var data = TrainingRun.LoadData(s.Options);
+        // Students of one teacher on one training set share the teacher's logits (computed once per runner).
+        var o = s.Options;
+        string key = $"{teacher.Path}|{o.Dataset}|{o.DataDir}|{o.ValidationFraction}|{o.Seed}|{o.TrainLimit}";
+        if (!teacherLogits.TryGetValue(key, out var logits))
+            teacherLogits[key] = logits = DistillationObjective.ComputeTeacherLogits(teacher, data.Train);
+        using var objective = new DistillationObjective(new DistillationSpec(teacher.Path, s.Temperature, s.Beta, s.Soft));
+        objective.BindLogits(logits, data.Train.Labels);
+        var state = TrainingRun.Execute(s.Options, folder.Path, Progress, objective, data: data);
+        DistillationRecord.For(objective).Save(folder);
+        return state;
+    }
+
+    /// <summary>
+    /// Runs one stored cell by id or name (the `lslab run-cell` job): checks its dependencies are done,
+    /// claims it, trains it, records it. Returns false when it was already done or another live
+    /// process holds it; throws <see cref="CellWaitingException"/> naming the unfinished dependency.
+    /// </summary>
+    public static bool RunCell(RunStore store, string idOrName, IProgressReporter progress)
+    {
+        var matches = store.Find(idOrName);
+        if (matches.Count != 1)
+            throw new LsLabException(matches.Count == 0 ? $"{store.DbPath}: no cell '{idOrName}'. List them with `lslab runs list --store …`."
+                : $"{store.DbPath}: '{idOrName}' matches {matches.Count} cells; give more of the id.");
+        var rec = matches[0];
+        var spec = RunSpec.FromJson(rec.ConfigJson, $"{store.DbPath} (cell {rec.Id})");
+        var folder = new RunFolder(rec.Path);
+        if (rec.Status == RunStatus.Done && folder.IsComplete) return false;
+        foreach (var depId in rec.DependsOn)
+        {
+            var dep = store.Get(depId);
+            if (dep is null || dep.Status != RunStatus.Done)
+                throw new CellWaitingException($"cell {rec.Id} ({rec.Name}) waits for cell {depId} ({dep?.Name ?? "not registered"}), which is {dep?.Status.ToString() ?? "missing"}; run that one first.");
+        }
+        using var runner = new Runner(Path.GetDirectoryName(folder.Path)!, progress, store);
+        if (!store.TryClaim(rec.Id)) return false;
+        runner.ExecuteClaimed(store, rec.Id, spec, folder);
+        return true;
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in teacherLogits.Values) t.Dispose();
+        teacherLogits.Clear();
+    }
+}
+
+/// <summary>A cell cannot start yet: a run it depends on has not finished.</summary>
+public sealed class CellWaitingException(string message) : LsLabException(message);

@@ -1,0 +1,75 @@
+using LsLab.Distillation;
+using LsLab.Information;
+using LsLab.Runs;
+using LsLab.Training;
+using LsLab.Translation;
+
+namespace LsLab.Tests.Runs;
+
+public sealed class RunSpecTests : TempDirTest
+{
+    static ClassifierRun Teacher(double alpha = 0) => new(new TrainOptions { Dataset = "fashion-mnist-embedded", Model = "convnet", Alpha = alpha, Epochs = 3 });
+
+    [Fact]
+    public void Every_kind_round_trips_through_json_and_its_id_is_the_content_hash()
+    {
+        RunSpec[] specs =
+        {
+            Teacher(),
+            new ClassifierRun(new TrainOptions { Model = "mlp", Alpha = 0.1 }, new MiSettings(0, 1, 600, 5, 2)),
+            new StudentRun(new TrainOptions { Model = "mlp-small" }, Teacher(0.3), 4, 0.6, SoftTerm.Logits),
+            new TranslatorRun(new TranslatorOptions { Alpha = 0.1, Epochs = 3 }),
+        };
+        Assert.Equal(new[] { "classifier", "classifier", "student", "translator" }, specs.Select(s => s.Kind));
+        foreach (var s in specs)
+        {
+            var back = RunSpec.FromJson(s.ToJson(), "test");
+            Assert.Equal(s, back);
+            Assert.Equal(s.Id, back.Id);
+            Assert.Contains($"\"kind\": \"{s.Kind}\"", s.ToJson());
+        }
+        Assert.Equal(specs.Length, specs.Select(s => s.Id).Distinct().Count());
+        // Any change of the spec is another run.
+        Assert.NotEqual(Teacher().Id, Teacher(0.1).Id);
+        Assert.NotEqual(specs[2].Id, ((StudentRun)specs[2] with { Temperature = 2 }).Id);
+    }
+
+    [Fact]
+    public void A_student_depends_on_its_teacher_by_id_and_is_named_after_it()
+    {
+        var teacher = Teacher(0.3);
+        var student = new StudentRun(new TrainOptions { Model = "mlp-small" }, teacher, 4, 1, SoftTerm.Paper);
+        Assert.Equal(teacher.Id, Assert.Single(student.Dependencies).Id);
+        Assert.Contains("-kd-" + teacher.Name, student.Name);
+        // A data folder given to the runner reaches the teacher as well.
+        var withData = (StudentRun)student.WithDataDir("/data");
+        Assert.Equal("/data", withData.Options.DataDir);
+        Assert.Equal("/data", withData.Teacher.Options.DataDir);
+    }
+
+    [Fact]
+    public void Unknown_kind_or_garbage_is_one_clear_error_naming_the_source()
+    {
+        Assert.Contains("cell 1", Assert.Throws<LsLabException>(() => RunSpec.FromJson("{\"kind\":\"rocket\"}", "cell 1")).Message);
+        Assert.Contains("cell 2", Assert.Throws<LsLabException>(() => RunSpec.FromJson("not json", "cell 2")).Message);
+    }
+
+    [Fact]
+    public void Store_records_kind_and_dependencies_and_run_cell_waits_for_an_unfinished_teacher()
+    {
+        using var store = new RunStore(Dir);
+        var teacher = Teacher();
+        var student = new StudentRun(new TrainOptions { Dataset = "fashion-mnist-embedded", Model = "mlp-small" }, teacher, 2, 1, SoftTerm.Paper);
+        using var runner = new Runner(Path.Combine(Dir, "runs"), Progress.None, store) { Experiment = "x" };
+        var ids = runner.Register(student);
+        Assert.Equal(new[] { teacher.Id, student.Id }, ids);
+        var rec = store.Get(student.Id)!;
+        Assert.Equal("student", rec.Kind);
+        Assert.Equal(new[] { teacher.Id }, rec.DependsOn);
+        Assert.Equal("classifier", store.Get(teacher.Id)!.Kind);
+        var e = Assert.Throws<CellWaitingException>(() => Runner.RunCell(store, student.Id, Progress.None));
+        Assert.Contains(teacher.Id, e.Message);
+        Assert.Contains("Pending", e.Message);
+        Assert.Equal(RunStatus.Pending, store.Get(student.Id)!.Status);   // nothing was claimed
+    }
+}
