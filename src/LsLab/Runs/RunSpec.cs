@@ -56,20 +56,20 @@ public abstract record RunSpec
 /// <summary>A classifier trained on labels with label smoothing α (the options' <see cref="TrainOptions.Alpha"/>), optionally recording the mutual information every epoch.</summary>
 public sealed record ClassifierRun(TrainOptions Options, MiSettings? TrackMi = null) : RunSpec
 {
-    public override string Kind => "classifier";
-    public override string Name => Options.RunName() + (TrackMi is { } m ? $"-mi{m.ClassA}-{m.ClassB}-n{m.Examples}-L{m.Draws}" : "");
-    public override TrainOptions ClassifierOptions => Options;
+    [JsonIgnore] public override string Kind => "classifier";
+    [JsonIgnore] public override string Name => Options.RunName() + (TrackMi is { } m ? $"-mi{m.ClassA}-{m.ClassB}-n{m.Examples}-L{m.Draws}" : "");
+    [JsonIgnore] public override TrainOptions ClassifierOptions => Options;
     public override RunSpec WithDataDir(string? dataDir) => this with { Options = Options with { DataDir = Options.DataDir ?? dataDir } };
 }
 
 /// <summary>A student distilled from a teacher run at temperature T with weight β on the soft term (<see cref="DistillationLoss"/>).</summary>
 public sealed record StudentRun(TrainOptions Options, ClassifierRun Teacher, double Temperature, double Beta, SoftTerm Soft) : RunSpec
 {
-    public override string Kind => "student";
-    public override string Name => string.Create(CultureInfo.InvariantCulture,
+    [JsonIgnore] public override string Kind => "student";
+    [JsonIgnore] public override string Name => string.Create(CultureInfo.InvariantCulture,
         $"{Options.RunName()}-kd-{Teacher.Name}-T{Temperature}-b{Beta}-{Soft.ToString().ToLowerInvariant()}");
-    public override IReadOnlyList<RunSpec> Dependencies => new RunSpec[] { Teacher };
-    public override TrainOptions ClassifierOptions => Options;
+    [JsonIgnore] public override IReadOnlyList<RunSpec> Dependencies => new RunSpec[] { Teacher };
+    [JsonIgnore] public override TrainOptions ClassifierOptions => Options;
     public override RunSpec WithDataDir(string? dataDir) => this with
     {
         Options = Options with { DataDir = Options.DataDir ?? dataDir },
@@ -80,8 +80,8 @@ public sealed record StudentRun(TrainOptions Options, ClassifierRun Teacher, dou
 /// <summary>A Transformer translator trained with label smoothing over target tokens (padding ignored).</summary>
 public sealed record TranslatorRun(TranslatorOptions Options) : RunSpec
 {
-    public override string Kind => "translator";
-    public override string Name => string.Create(CultureInfo.InvariantCulture,
+    [JsonIgnore] public override string Kind => "translator";
+    [JsonIgnore] public override string Name => string.Create(CultureInfo.InvariantCulture,
         $"translator-{Options.Data.ToString().ToLowerInvariant()}-d{Options.Model.DModel}-n{Options.CorpusSize}-e{Options.Epochs}-a{Options.Alpha}-s{Options.Seed}{(Options.TrainLimit is int l ? $"-l{l}" : "")}");
     public override RunSpec WithDataDir(string? dataDir) => this;
 }

@@ -14,15 +14,17 @@ public class TranslationExperimentTests
         try
         {
             var ctx = ExperimentContext.Create(dir, Profile.Tiny, LsLab.Training.Progress.None);
-            var result = ExperimentCatalog.Create("translation").Run(ctx);
+            var experiment = ExperimentCatalog.Create("translation");
+            var plan = experiment.Plan(ctx);
+            Assert.Equal(new[] { "translator", "translator" }, plan.Select(s => s.Kind));
+            var result = experiment.Run(ctx);
             Assert.True(File.Exists(Path.Combine(dir, "results.json")));
             Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.png")));
             Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.svg")));
             Assert.Equal(2 * (3 + 1), result.Tables[0].Rows.Count);  // 2 models × (3 grid temperatures + fitted)
             Assert.Equal(5, result.Claims.Count);
             Assert.InRange(result.Numbers["fittedT.a0.0"], 0.05, 50);
-            foreach (var a in new[] { "0.0", "0.1" })
-                Assert.True(TranslatorTraining.IsComplete(Path.Combine(dir, "runs", $"translator-embedded-tiny-a{(a == "0.0" ? "0" : a)}-s0")));
+            Assert.All(plan, s => Assert.True(TranslatorTraining.IsComplete(ctx.Runner.FolderFor(s).Path), s.Name));
             // A second run reuses the trained models and cached evaluations: same numbers.
             var again = ExperimentCatalog.Create("translation").Run(ctx);
             Assert.Equal(result.Numbers, again.Numbers);
