@@ -68,6 +68,20 @@ public static class Cli
     /// <summary>--threads: libtorch intra-op threads.</summary>
     public static Option<int> ThreadsOption() => new("--threads") { Description = "CPU threads for libtorch (0 = all cores).", DefaultValueFactory = _ => 0 };
 
+    /// <summary>--device: where models run (cpu, cuda, cuda:N, auto).</summary>
+    public static Option<string> DeviceOption() => new("--device")
+    {
+        Description = "Where models run: cpu, cuda, cuda:N or auto (CUDA when available). Results are deterministic on cpu.",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    /// <summary>Prepares libtorch with the thread count and device of the command line.</summary>
+    public static void InitializeEngine(int threads, string? device)
+    {
+        Native.Engine.Initialize(threads);
+        Native.Engine.UseDevice(device ?? "auto");
+    }
+
     /// <summary>Writes a two-column table of name/value pairs.</summary>
     public static void PrintTable(string title, IEnumerable<(string Name, string Value)> rows)
     {

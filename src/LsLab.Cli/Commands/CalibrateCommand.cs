@@ -11,7 +11,7 @@ public static class CalibrateCommand
 {
     public static Command Build()
     {
-        var run = new Option<string?>("--run", "-r") { Description = "Run folder: fit on eval/validation, report on eval/test (run `lslab evaluate` for both splits first)." };
+        var run = new Option<string?>("--run", "-r") { Description = "Run folder: fit T on its validation split, report on its test split (the run is evaluated first when needed)." };
         var logits = new Option<string?>("--logits") { Description = "Logits or probabilities [N,K] as .npy or .csv (probabilities are detected)." };
         var labels = new Option<string?>("--labels") { Description = "Labels [N] as .npy or .csv." };
         var fitLogits = new Option<string?>("--fit-logits") { Description = "Held-out logits to fit the temperature on (default: the evaluation set itself, which is optimistic)." };
@@ -34,14 +34,10 @@ public static class CalibrateCommand
             if (p.GetValue(run) is string r)
             {
                 var folder = new RunFolder(r);
-                string Need(string split, string file)
-                {
-                    var path = Path.Combine(folder.EvalDir(split), file);
-                    if (!File.Exists(path)) throw new LsLabException($"{path} not found: run `lslab evaluate --run {r} --split {split}` first.");
-                    return path;
-                }
-                eval = CalibrationAnalysis.Load(Need("test", "logits.npy"), Need("test", "labels.npy"), p.GetValue(input));
-                fit = CalibrationAnalysis.Load(Need("validation", "logits.npy"), Need("validation", "labels.npy"), p.GetValue(input));
+                // The run's own predictions (evaluated now when not cached): fit on validation, report on test.
+                var predictions = Training.Evaluation.Predict(folder, "validation", "test");
+                eval = predictions["test"].Values;
+                fit = predictions["validation"].Values;
                 dir = p.GetValue(outDir) ?? Path.Combine(folder.Path, "calibration");
             }
             else

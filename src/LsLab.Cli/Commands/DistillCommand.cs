@@ -36,13 +36,14 @@ public static class DistillCommand
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted distillation in --out (configuration and teacher must match)." };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
 
         var cmd = new Command("distill",
             "Train a student from a teacher run: (1−β)·CE(labels) + β·soft term. Teacher logits are computed once over the " +
             "un-augmented training set (teacher in eval mode). Writes a normal run folder plus distill.json (teacher, T, β, equivalent smoothing γ).")
         {
             teacher, studentModel, temperature, beta, soft, dataset, dataDir, epochs, batch, lr, momentum, wd, schedule, seed, augment,
-            valFraction, width, dropout, limit, outDir, resume, quiet, threads,
+            valFraction, width, dropout, limit, outDir, resume, quiet, threads, device,
         };
         cmd.WithExamples(
             "lslab train --model mlp --epochs 10 --augment --out runs/teacher",
@@ -51,7 +52,7 @@ public static class DistillCommand
             "lslab evaluate --run runs/student");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var teacherRun = new RunFolder(p.GetValue(teacher)!);
             var t = teacherRun.ReadConfig();
             if (!File.Exists(teacherRun.ModelPath))

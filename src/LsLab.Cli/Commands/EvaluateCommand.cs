@@ -15,16 +15,17 @@ public static class EvaluateCommand
         var split = new Option<string>("--split", "-s") { Description = "test, validation or train.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "validation", "train");
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
         var cmd = new Command("evaluate",
             "Accuracy and NLL of a trained run; writes eval/<split>/logits.npy (float32 [N,K]), labels.npy (int64 [N]), score.json.")
-        { runDir, split, threads };
+        { runDir, split, threads, device };
         cmd.WithExamples(
             "lslab evaluate --run runs/mlp-ls",
             "lslab evaluate --run runs/mlp-ls --split validation",
             "python3 -c \"import numpy as np; print(np.load('runs/mlp-ls/eval/test/logits.npy').shape)\"");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var run = new RunFolder(p.GetValue(runDir)!);
             var result = Evaluation.Evaluate(run, p.GetValue(split)!);
             Cli.PrintTable($"{run.Path} — {result.Split} ({result.Score.Count} examples)", new[]

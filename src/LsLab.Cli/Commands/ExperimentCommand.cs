@@ -23,12 +23,13 @@ public static class ExperimentCommand
             var runsDir = new Option<string?>("--runs-dir") { Description = "Folder of run folders to reuse and train into (default OUT/runs). A finished run whose folder is named as the experiment names it (e.g. fashion-mnist-resnet20-a0.1-e10-s0-aug, made by `lslab train --out`) is reused, not retrained." };
             var quiet = Cli.QuietOption();
             var threads = Cli.ThreadsOption();
-            var sub = new Command(name, description) { profile, outDir, dataDir, seed, runsDir, quiet, threads };
+            var device = Cli.DeviceOption();
+            var sub = new Command(name, description) { profile, outDir, dataDir, seed, runsDir, quiet, threads, device };
             sub.WithExamples($"lslab experiment {name}", $"lslab experiment {name} --profile full --out out/{name}-full",
                 $"lslab experiment {name} --profile full --runs-dir runs   # reuse runs trained with `lslab train --out runs/NAME`");
             sub.SetAction(p =>
             {
-                Engine.Initialize(p.GetValue(threads));
+                Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
                 var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir));
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 Render(result);

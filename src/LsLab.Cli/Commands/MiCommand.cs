@@ -18,18 +18,19 @@ public static class MiCommand
         var draws = new Option<int>("--draws", "-L") { Description = "Augmented draws L per example for μ_x and σ².", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of the augmentation draws.", DefaultValueFactory = _ => 0 };
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
         var cmd = new Command("mi",
             "Mutual information I(X;Y) between X = index of one of N training examples of two classes and Y = the difference of those " +
             "classes' logits under random augmentation (shifts, and flips where the data allow), with the paper's Gaussian estimator. " +
             "In nats; bounded by log N; about log 2 when only the class is left. Writes eval/mi-A-B.json.")
-        { runDir, classes, n, draws, seed, threads };
+        { runDir, classes, n, draws, seed, threads, device };
         cmd.WithExamples(
             "lslab mi --run runs/mlp-ls --classes 0,1",
             "lslab mi --run runs/mlp-ls --classes \"Pullover,Coat\" --n 600 --draws 5",
             "lslab train --model mlp --alpha 0.1 --epochs 10 --track-mi --mi-classes 0,1 --out runs/mlp-ls-mi   # MI after every epoch");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var run = new RunFolder(p.GetValue(runDir)!);
             var o = run.ReadConfig();
             using var data = TrainingRun.LoadData(o);

@@ -19,8 +19,9 @@ public static class ReproduceCommand
         var plan = new Option<bool>("--plan") { Description = "Only register the runs known up front as cells (OUT/cells.txt) for `lslab run-cell` on other machines; train nothing." };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
         var cmd = new Command("reproduce", "Run every experiment of the paper and write out/report/index.html (resumable: run it again after an interruption).")
-        { profile, outDir, only, dataDir, seed, plan, quiet, threads };
+        { profile, outDir, only, dataDir, seed, plan, quiet, threads, device };
         cmd.WithExamples(
             "lslab reproduce                                  # quick profile, embedded data",
             "lslab reproduce --profile full --out out-full    # installed real data, hours; resumable",
@@ -29,7 +30,7 @@ public static class ReproduceCommand
             "xdg-open out/report/index.html");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var o = new Reproduction.Options(p.GetValue(outDir)!, p.GetValue(profile), p.GetValue(dataDir),
                 (p.GetValue(only) ?? Array.Empty<string>()).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
                 p.GetValue(quiet), p.GetValue(seed));

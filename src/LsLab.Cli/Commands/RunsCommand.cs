@@ -33,8 +33,11 @@ public static class RunsCommand
             foreach (var r in s.List(p.GetValue(experiment)))
             {
                 string acc = r.MetricsJson is null ? "" : JsonSerializer.Deserialize<EpochMetrics>(r.MetricsJson, AtomicFile.Json)!.ValidationAccuracy.ToString("P2");
-                t.AddRow(r.Id, r.Kind, r.Status.ToString(), string.Join(" ", r.DependsOn), Markup.Escape(r.Experiment), Markup.Escape(r.Name), r.Seconds.ToString("F0"), acc);
+                t.AddRow(r.Id[..8], r.Kind, r.Status.ToString(), string.Join(" ", r.DependsOn.Select(d => d[..Math.Min(8, d.Length)])),
+                    Markup.Escape(r.Experiment), Markup.Escape(r.Name), r.Seconds.ToString("F0"), acc);
             }
+            // Piped output has no terminal width: give the table room instead of wrapping every cell.
+            if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
             AnsiConsole.Write(t);
             return 0;
         });
@@ -91,12 +94,13 @@ public static class RunsCommand
         var cell = new Option<string>("--cell", "-c") { Description = "Run id (or unique prefix) or name, from `lslab runs list`.", Required = true };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
-        var cmd = new Command("run-cell", "Train one cell (run) of a stored sweep; deterministic, safe to start on several machines sharing the folder.") { store, cell, quiet, threads };
+        var device = Cli.DeviceOption();
+        var cmd = new Command("run-cell", "Train one cell (run) of a stored sweep; deterministic, safe to start on several machines sharing the folder.") { store, cell, quiet, threads, device };
         cmd.WithExamples("lslab run-cell --store /shared/out --cell 3fa2c1d09b7e4411",
             "sbatch --array=0-41 cell.sh   # cell.sh: lslab run-cell --store /shared/out --cell $(sed -n \"$((SLURM_ARRAY_TASK_ID+1))p\" cells.txt)");
         cmd.SetAction(p =>
         {
-            Native.Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             using var s = Open(p.GetValue(store)!);
             try
             {

@@ -37,12 +37,13 @@ public static class TrainCommand
         var miDraws = new Option<int>("--mi-draws") { Description = "Augmented draws L per example for --track-mi.", DefaultValueFactory = _ => 5 };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
 
         var cmd = new Command("train",
             "Train a classifier with label smoothing into a run folder (config, checkpoints, metrics, model).")
         {
             dataset, dataDir, model, alpha, epochs, batch, lr, momentum, noNesterov, wd, schedule, warmup, seed, augment,
-            valFraction, width, dropout, limit, outDir, resume, trackMi, miClasses, miN, miDraws, quiet, threads,
+            valFraction, width, dropout, limit, outDir, resume, trackMi, miClasses, miN, miDraws, quiet, threads, device,
         };
         cmd.WithExamples(
             "lslab train --model mlp --alpha 0.1 --epochs 3 --out runs/mlp-ls",
@@ -51,7 +52,7 @@ public static class TrainCommand
             "lslab train --model mlp --alpha 0.1 --epochs 10 --track-mi --mi-classes 0,1 --out runs/mlp-ls-mi   # mutual information per epoch");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var o = new TrainOptions
             {
                 Dataset = p.GetValue(dataset)!, DataDir = p.GetValue(dataDir), Model = p.GetValue(model)!, Alpha = p.GetValue(alpha),

@@ -61,9 +61,10 @@ public static class TranslateCommand
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out (the configuration must match)." };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
         var cmd = new Command("train", "Train a Transformer translator into a run folder (vocabularies, checkpoints each epoch, final model).")
         {
-            data, dataPath, corpus, held, limit, alpha, epochs, batch, lr, warmup, vocab, dModel, heads, ff, layers, dropout, seed, outDir, resume, quiet, threads,
+            data, dataPath, corpus, held, limit, alpha, epochs, batch, lr, warmup, vocab, dModel, heads, ff, layers, dropout, seed, outDir, resume, quiet, threads, device,
         };
         cmd.WithExamples(
             "lslab translate train --alpha 0.1 --epochs 20 --out runs/mt-ls",
@@ -71,7 +72,7 @@ public static class TranslateCommand
             "lslab translate train --alpha 0.1 --out runs/mt-ls --resume   # after an interruption");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var o = new TranslatorOptions
             {
                 Data = p.GetValue(data), DataPath = p.GetValue(dataPath), CorpusSize = p.GetValue(corpus), Validation = p.GetValue(held), Test = p.GetValue(held),
@@ -113,14 +114,15 @@ public static class TranslateCommand
         var nbest = new Option<int>("--nbest", "-n") { Description = "Translations per sentence (≤ beam), with their scores.", DefaultValueFactory = _ => 1 };
         var sentences = new Argument<string[]>("sentences") { Description = "English sentences to translate.", Arity = ArgumentArity.ZeroOrMore };
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
         var cmd = new Command("decode", "Translate English sentences with greedy or beam search, optionally n-best with scores.")
-        { run, input, beam, temperature, penalty, lengthAlpha, maxLength, nbest, sentences, threads };
+        { run, input, beam, temperature, penalty, lengthAlpha, maxLength, nbest, sentences, threads, device };
         cmd.WithExamples(
             "lslab translate decode --run runs/mt-ls \"The man sees the dog.\" \"Can you help the teacher?\"",
             "lslab translate decode --run runs/mt-ls --input en.txt --beam 8 --nbest 3 --temperature 0.8");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var lines = p.GetValue(sentences) is { Length: > 0 } args ? args.ToList()
                 : p.GetValue(input) is string f ? (File.Exists(f) ? File.ReadAllLines(f).ToList() : throw new LsLabException($"{f}: input file not found."))
                 : ReadStdin();
@@ -160,8 +162,9 @@ public static class TranslateCommand
         var fit = new Option<bool>("--fit-temperature") { Description = "Also fit the NLL-optimal temperature on validation and score at it." };
         var (beam, temperature, penalty, lengthAlpha, maxLength) = DecodeOptions();
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
         var cmd = new Command("score", "BLEU (13a, corpus BLEU-4), token NLL, accuracy and ECE of a translator; or BLEU of two text files.")
-        { run, split, hyp, refs, lowercase, fit, beam, temperature, penalty, lengthAlpha, maxLength, threads };
+        { run, split, hyp, refs, lowercase, fit, beam, temperature, penalty, lengthAlpha, maxLength, threads, device };
         cmd.WithExamples(
             "lslab translate score --run runs/mt-ls",
             "lslab translate score --run runs/mt-ls --temperature 1.2 --fit-temperature",
@@ -179,7 +182,7 @@ public static class TranslateCommand
                 return 0;
             }
             var dir = p.GetValue(run) ?? throw new LsLabException("give --run DIR, or --hypotheses FILE with --references FILE.");
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var options = TranslatorTraining.ReadOptions(dir);
             var data = TranslatorTraining.LoadData(options);
             var pairs = p.GetValue(split) switch
@@ -221,12 +224,13 @@ public static class TranslateCommand
         var seed = new Option<int>("--seed") { Description = "Seed.", DefaultValueFactory = _ => 0 };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
+        var device = Cli.DeviceOption();
         var cmd = new Command("experiment", "The Figure 4 analogue (same as `lslab experiment translation`) with an explicit data source.")
-        { data, dataPath, profile, outDir, epochs, seed, quiet, threads };
+        { data, dataPath, profile, outDir, epochs, seed, quiet, threads, device };
         cmd.WithExamples("lslab translate experiment", "lslab translate experiment --data ding --threads 2");
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var d = p.GetValue(data);
             var dir = p.GetValue(outDir) ?? Path.Combine("out", "experiments", $"translation-{d.ToString().ToLowerInvariant()}");
             var ctx = ExperimentContext.Create(dir, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), null, p.GetValue(seed));
@@ -243,10 +247,11 @@ public static class TranslateCommand
         var sentences = new Option<int>("--sentences") { Description = "Sentences to decode.", DefaultValueFactory = _ => 128 };
         var beam = new Option<int>("--beam", "-k") { Description = "Beam size.", DefaultValueFactory = _ => 4 };
         var threads = Cli.ThreadsOption();
-        var cmd = new Command("bench", "Beam-search speed (sentences/s) of a fixed random model of the quick profile's size.") { sentences, beam, threads };
+        var device = Cli.DeviceOption();
+        var cmd = new Command("bench", "Beam-search speed (sentences/s) of a fixed random model of the quick profile's size.") { sentences, beam, threads, device };
         cmd.SetAction(p =>
         {
-            Engine.Initialize(p.GetValue(threads));
+            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var r = BeamSearchBenchmark.Run(p.GetValue(sentences), p.GetValue(beam));
             Console.WriteLine($"{r.SentencesPerSecond:F1} sentences/s ({r.Sentences} sentences, {r.OutputTokens} output tokens, {r.Seconds:F2}s; {r.Model}; {Engine.Threads} threads)");
             return 0;

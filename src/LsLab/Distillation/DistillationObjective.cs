@@ -79,7 +79,7 @@ public sealed class DistillationObjective : ITrainingObjective, IRunHooks, IDisp
     {
         var cached = TeacherLogits ?? throw new InvalidOperationException("DistillationObjective used before Bind: the trainer binds it to the training data first.");
         using var scope = NewDisposeScope();
-        var teacher = cached.index_select(0, indices);
+        var teacher = cached.index_select(0, indices).to(logits.device);
         return DistillationLoss.Loss(logits, teacher, labels, Spec.Temperature, Spec.Beta, Spec.Soft).MoveToOuterDisposeScope();
     }
 

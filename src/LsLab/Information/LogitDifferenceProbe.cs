@@ -119,7 +119,7 @@ public sealed class LogitDifferenceProbe : IDisposable
         {
             using var scope = NewDisposeScope();
             long len = Math.Min(batch, Examples.Count - start);
-            var x = augment(Examples.Images.narrow(0, start, len), gen);
+            var x = Native.Engine.ToDevice(augment(Examples.Images.narrow(0, start, len), gen));
             var logits = model.forward(x).to_type(ScalarType.Float64);
             var diff = logits[TensorIndex.Colon, Settings.ClassA] - logits[TensorIndex.Colon, Settings.ClassB];
             diff.ToCpuArray<double>().CopyTo(result, start);

@@ -16,6 +16,34 @@ public static class Engine
     /// <summary>Number of intra-op threads libtorch uses (defaults to the core count).</summary>
     public static int Threads { get; private set; }
 
+    /// <summary>Where models run and batches go (CPU unless <see cref="UseDevice"/> chose CUDA). Data sets stay on the CPU.</summary>
+    public static torch.Device Device { get; private set; } = torch.CPU;
+
+    /// <summary>True when <see cref="Device"/> is the CPU (the only device this build's tests run on).</summary>
+    public static bool OnCpu => Device.type == DeviceType.CPU;
+
+    /// <summary>
+    /// Selects the device for this process from `--device`: cpu, cuda (or cuda:N) or auto (CUDA when
+    /// available, else CPU). Asking for CUDA where it is not available — always, in the TorchSharp-cpu
+    /// build — is a user error naming the option.
+    /// </summary>
+    public static torch.Device UseDevice(string name)
+    {
+        Initialize(Threads);
+        var n = name.Trim().ToLowerInvariant();
+        bool cuda = n.StartsWith("cuda", StringComparison.Ordinal);
+        if (n is not ("cpu" or "auto") && !(cuda && (n == "cuda" || (n.Length > 5 && n[4] == ':' && int.TryParse(n[5..], out _)))))
+            throw new LsLabException($"--device must be cpu, cuda, cuda:N or auto, got '{name}'.");
+        bool available = torch.cuda.is_available();
+        if (cuda && !available)
+            throw new LsLabException($"--device {name}: CUDA is not available here (this build uses TorchSharp-cpu, or no GPU/driver was found). Use --device cpu, or build with -p:LsLabCuda=true on a machine with CUDA (docs/architecture.md).");
+        Device = n == "cpu" || (n == "auto" && !available) ? torch.CPU : torch.device(n == "auto" ? "cuda" : n);
+        return Device;
+    }
+
+    /// <summary><paramref name="t"/> on <see cref="Device"/>; the same tensor when that is the CPU (no copy, bit-identical CPU runs).</summary>
+    public static torch.Tensor ToDevice(torch.Tensor t) => OnCpu ? t : t.to(Device);
+
     /// <summary>Prepares libtorch; <paramref name="threads"/> ≤ 0 means all cores.</summary>
     public static void Initialize(int threads = 0)
     {

@@ -31,9 +31,10 @@ public static class Evaluator
             {
                 using var scope = NewDisposeScope();
                 long len = Math.Min(batchSize, data.Count - start);
-                parts.Add(f(data.Images.narrow(0, start, len)).MoveToOuterDisposeScope());
+                parts.Add(f(Native.Engine.ToDevice(data.Images.narrow(0, start, len))).MoveToOuterDisposeScope());
             }
-            var all = cat(parts, 0);
+            // Results come back to the CPU, where the data sets and every reader of them live.
+            var all = Native.Engine.OnCpu ? cat(parts, 0) : cat(parts, 0).cpu();
             foreach (var p in parts) p.Dispose();
             return all;
         }

@@ -243,7 +243,8 @@ public sealed class ClassificationStep(Classifier model, DataSplits data, ITrain
             var idx = perm.narrow(0, start, len);
             var x = train.Images.index_select(0, idx);
             if (augment is not null) x = augment(x, gen);
-            var y = train.Labels.index_select(0, idx);
+            x = Native.Engine.ToDevice(x);
+            var y = Native.Engine.ToDevice(train.Labels.index_select(0, idx));
             var logits = model.forward(x);
             var loss = objective.Loss(logits, y, idx);
             long correct;

@@ -1,3 +1,4 @@
+using TorchSharp;
 using LsLab.Data;
 using LsLab.Models;
 using LsLab.Runs;
@@ -30,7 +31,9 @@ public static class TrainingRun
     public static Classifier CreateModel(TrainOptions o, Dataset shapeOf)
     {
         TorchSharp.torch.manual_seed(o.Seed);
-        return ModelRegistry.Create(o.Model, new ModelSpec(shapeOf.Channels, shapeOf.Height, shapeOf.Width, shapeOf.NumClasses, o.Width, o.Dropout));
+        var model = ModelRegistry.Create(o.Model, new ModelSpec(shapeOf.Channels, shapeOf.Height, shapeOf.Width, shapeOf.NumClasses, o.Width, o.Dropout));
+        if (!Native.Engine.OnCpu) model.to(Native.Engine.Device);
+        return model;
     }
 
     /// <summary>Trains into <paramref name="outDir"/> (or resumes there) and returns the history.</summary>

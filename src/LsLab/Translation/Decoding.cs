@@ -69,7 +69,7 @@ public static class Decoder
     static Tensor Scores(Tensor logits, double temperature)
     {
         var logp = (temperature == 1.0 ? logits : logits / temperature).to_type(ScalarType.Float64).log_softmax(-1);
-        return logp.index_fill_(1, tensor(new long[] { Bpe.Pad, Bpe.Bos }), double.NegativeInfinity);
+        return logp.index_fill_(1, Native.Engine.ToDevice(tensor(new long[] { Bpe.Pad, Bpe.Bos })), double.NegativeInfinity);
     }
 
     static Tensor Pad(IReadOnlyList<int[]> rows)
@@ -78,7 +78,7 @@ public static class Decoder
         var data = new long[rows.Count * len];
         for (int i = 0; i < rows.Count; i++)
             for (int j = 0; j < rows[i].Length; j++) data[i * len + j] = rows[i][j];
-        return tensor(data, new long[] { rows.Count, len });
+        return Native.Engine.ToDevice(tensor(data, new long[] { rows.Count, len }));
     }
 
     /// <summary>Greedy decoding: the most probable token at each step until EOS or the maximum length.</summary>
@@ -111,7 +111,7 @@ public static class Decoder
         for (int t = 0; t < maxLens.Max() && !done.All(d => d); t++)
         {
             using var scope = NewDisposeScope();
-            var logp = Scores(model.Step(state, tensor(last)), o.Temperature);
+            var logp = Scores(model.Step(state, Native.Engine.ToDevice(tensor(last))), o.Temperature);
             var (best, arg) = logp.max(1);
             var bestV = best.ToCpuArray<double>();
             var argV = arg.ToCpuArray<long>();
@@ -173,8 +173,8 @@ public static class Decoder
         for (int t = 0; t < maxLens.Max() && !done.All(d => d); t++)
         {
             using var scope = NewDisposeScope();
-            var logp = Scores(model.Step(state, tensor(last)), o.Temperature);
-            var total = logp + tensor(scores, ScalarType.Float64).unsqueeze(1);
+            var logp = Scores(model.Step(state, Native.Engine.ToDevice(tensor(last))), o.Temperature);
+            var total = logp + Native.Engine.ToDevice(tensor(scores, ScalarType.Float64)).unsqueeze(1);
             var (vals, idx) = total.view(n, k * vocab).topk(take, 1);
             var valsV = vals.ToCpuArray<double>();
             var idxV = idx.ToCpuArray<long>();
@@ -228,7 +228,7 @@ public static class Decoder
                     newSeqs[row] = new List<int>(); newScores[row] = double.NegativeInfinity; parents[row] = b * k; newLast[row] = Bpe.Pad;
                 }
             }
-            state.Reorder(tensor(parents));
+            state.Reorder(Native.Engine.ToDevice(tensor(parents)));
             seqs = newSeqs; scores = newScores; last = newLast;
         }
         return finished.Select(f => (IReadOnlyList<Hypothesis>)f.Take(o.NBest).ToList()).ToList();

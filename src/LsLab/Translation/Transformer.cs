@@ -215,7 +215,7 @@ public sealed class Seq2SeqTransformer : nn.Module
     public Tensor Decode(Tensor memory, Tensor srcBlocked, Tensor tgtIn)
     {
         long t = tgtIn.shape[1];
-        var causal = ones(t, t, dtype: ScalarType.Bool).triu(1);
+        var causal = ones(t, t, dtype: ScalarType.Bool, device: tgtIn.device).triu(1);
         var x = Embed(tgt_embed, tgtIn, 0);
         foreach (var layer in decoder)
         {
@@ -236,8 +236,8 @@ public sealed class Seq2SeqTransformer : nn.Module
             var (mk, mv) = decoder[i].MemoryKeysValues(memory);
             state.MemK[i] = mk.DetachFromDisposeScope();
             state.MemV[i] = mv.DetachFromDisposeScope();
-            state.K[i] = empty(0).DetachFromDisposeScope();
-            state.V[i] = empty(0).DetachFromDisposeScope();
+            state.K[i] = empty(0, device: memory.device).DetachFromDisposeScope();
+            state.V[i] = empty(0, device: memory.device).DetachFromDisposeScope();
         }
         state.SrcBlocked = srcBlocked.clone().DetachFromDisposeScope();
         return state;

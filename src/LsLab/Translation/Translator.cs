@@ -1,3 +1,4 @@
+using TorchSharp;
 using LsLab.Runs;
 using static TorchSharp.torch;
 
@@ -82,6 +83,7 @@ public sealed class Translator : IDisposable
         {
             throw new InvalidDataException($"{weights}: could not load the weights into a model of {config}: {e.Message}", e);
         }
+        if (!Native.Engine.OnCpu) model.to(Native.Engine.Device);
         model.eval();
         return new Translator(model, source, target);
     }
@@ -110,7 +112,8 @@ public sealed record TranslationBatch(Tensor Source, Tensor TargetIn, Tensor Tar
             tout[i * t + y.Length] = Bpe.Eos;
             tokens += y.Length + 1;
         }
-        return new TranslationBatch(tensor(src, new long[] { n, s }), tensor(tin, new long[] { n, t }), tensor(tout, new long[] { n, t }), tokens);
+        return new TranslationBatch(Native.Engine.ToDevice(tensor(src, new long[] { n, s })), Native.Engine.ToDevice(tensor(tin, new long[] { n, t })),
+            Native.Engine.ToDevice(tensor(tout, new long[] { n, t })), tokens);
     }
 
     public void Dispose()

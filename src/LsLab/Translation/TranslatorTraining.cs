@@ -131,6 +131,7 @@ public static class TranslatorTraining
 
         manual_seed(o.Seed);
         using var model = new Seq2SeqTransformer(config);
+        if (!Native.Engine.OnCpu) model.to(Native.Engine.Device);
         var translator = new Translator(model, src, tgt);
         var train = Encode(translator, data.Train, o.MaxPieces);
         var valid = Encode(translator, data.Validation, int.MaxValue);
