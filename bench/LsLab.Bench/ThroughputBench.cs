@@ -169,12 +169,12 @@ public static class ThroughputBench
 
     static readonly string[] Classes = Enumerable.Range(0, 10).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
-    /// <summary>`beam --sentences 128 --beam 4`: beam-search sentences/s of the quick-profile-sized Transformer (see <see cref="LsLab.Translation.BeamSearchBenchmark"/>).</summary>
+    /// <summary>`beam --sentences 128 --beam 4`: beam-search sentences/s of the quick-profile-sized Transformer (see <see cref="BeamSearchBenchmark"/>).</summary>
     public static int Beam(string[] args)
     {
         var o = BenchArgs.Parse(args);
         Engine.Initialize(o.Int("threads", 2));
-        var r = LsLab.Translation.BeamSearchBenchmark.Run(o.Int("sentences", 128), o.Int("beam", 4));
+        var r = BeamSearchBenchmark.Run(o.Int("sentences", 128), o.Int("beam", 4));
         BenchArgs.Emit(new Dictionary<string, object>
         {
             ["side"] = "lslab", ["work"] = "beam", ["model"] = $"beam {r.Beam}, Transformer d=128 2+2", ["threads"] = Engine.Threads,

@@ -89,7 +89,7 @@ public static class DistillCommand
                 Console.WriteLine("note: --augment is on: the student sees augmented images but matches the teacher's logits of the un-augmented ones.");
             Directory.CreateDirectory(run.Path);
             DistillationRecord.For(objective).Save(run);
-            var state = TrainingRun.Execute(o, dir, Progress.Console(p.GetValue(quiet)), objective, data: data);
+            var state = TrainingRun.Execute(o, dir, ConsoleProgress.Create(p.GetValue(quiet)), objective, data: data);
             var last = state.History[^1];
             Console.WriteLine($"done: {state.EpochsDone} epochs in {state.TotalSeconds:F0}s; validation accuracy {last.ValidationAccuracy:P2}, NLL {last.ValidationLoss:F4}. Run folder: {run.Path}");
             Console.WriteLine($"next: lslab evaluate --run {dir}");

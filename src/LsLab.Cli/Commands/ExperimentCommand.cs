@@ -30,7 +30,7 @@ public static class ExperimentCommand
             sub.SetAction(p =>
             {
                 Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
-                var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir));
+                var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), ConsoleProgress.Create(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir));
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 Render(result);
                 AnsiConsole.MarkupLine($"results: [blue]{Markup.Escape(Path.Combine(ctx.OutDir, "results.json"))}[/]");

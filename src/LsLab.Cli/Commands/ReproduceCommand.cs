@@ -41,7 +41,7 @@ public static class ReproduceCommand
                 Console.WriteLine("next: run `lslab run-cell --store OUT --cell ID` for each line (e.g. a job array), then `lslab reproduce` with the same options for the report.");
                 return 0;
             }
-            var results = Reproduction.Run(o, "lslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+            var results = Reproduction.Run(o, "lslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), ConsoleProgress.Create(o.Quiet));
             using var store = new RunStore(o.OutDir);
             var table = new Table().AddColumn("experiment").AddColumn("runs").AddColumn("train time").AddColumn("claims").AddColumn("verdicts");
             foreach (var r in results)

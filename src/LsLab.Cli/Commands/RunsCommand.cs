@@ -104,7 +104,7 @@ public static class RunsCommand
             using var s = Open(p.GetValue(store)!);
             try
             {
-                bool ran = Runner.RunCell(s, p.GetValue(cell)!, LsLab.Training.Progress.Console(p.GetValue(quiet)));
+                bool ran = Runner.RunCell(s, p.GetValue(cell)!, ConsoleProgress.Create(p.GetValue(quiet)));
                 Console.WriteLine(ran ? "cell done" : "cell already done or running elsewhere; nothing to do");
                 return 0;
             }

@@ -76,7 +76,7 @@ public static class TrainCommand
                     tracker = new Information.MiTracker(data.Train, new Information.MiSettings(a, b, p.GetValue(miN), p.GetValue(miDraws), o.Seed));
                 }
                 using var trackerScope = tracker;
-                var state = TrainingRun.Execute(o, dir, Progress.Console(p.GetValue(quiet)), onEpochEnd: tracker is null ? null : tracker.OnEpochEnd, data: data);
+                var state = TrainingRun.Execute(o, dir, ConsoleProgress.Create(p.GetValue(quiet)), onEpochEnd: tracker is null ? null : tracker.OnEpochEnd, data: data);
                 var last = state.History[^1];
                 Console.WriteLine($"done: {state.EpochsDone} epochs in {state.TotalSeconds:F0}s; validation accuracy {last.ValidationAccuracy:P2}, NLL {last.ValidationLoss:F4}. Run folder: {run.Path}");
                 if (tracker is not null)

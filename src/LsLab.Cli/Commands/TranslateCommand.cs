@@ -20,7 +20,6 @@ public static class TranslateCommand
         cmd.Subcommands.Add(BuildDecode());
         cmd.Subcommands.Add(BuildScore());
         cmd.Subcommands.Add(BuildExperiment());
-        cmd.Subcommands.Add(BuildBench());
         cmd.WithExamples(
             "lslab translate train --alpha 0.1 --out runs/mt-ls",
             "lslab translate decode --run runs/mt-ls \"The man sees the dog.\" --beam 4 --nbest 3",
@@ -86,7 +85,7 @@ public static class TranslateCommand
                 throw new LsLabException($"{Path.GetFullPath(dir)} exists and is not empty. Pass --resume to continue it, or choose another --out.");
             var splits = TranslatorTraining.LoadData(o);
             Console.WriteLine($"data: {splits}");
-            var state = TranslatorTraining.Fit(o, dir, Progress.Console(p.GetValue(quiet)), splits);
+            var state = TranslatorTraining.Fit(o, dir, ConsoleProgress.Create(p.GetValue(quiet)), splits);
             var last = state.History[^1];
             Console.WriteLine($"done: {state.EpochsDone} epochs in {state.TotalSeconds:F0}s; validation NLL {last.ValidationLoss:F4}, token accuracy {last.ValidationAccuracy:P2}. Run folder: {Path.GetFullPath(dir)}");
             Console.WriteLine($"next: lslab translate score --run {dir}");
@@ -233,27 +232,10 @@ public static class TranslateCommand
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var d = p.GetValue(data);
             var dir = p.GetValue(outDir) ?? Path.Combine("out", "experiments", $"translation-{d.ToString().ToLowerInvariant()}");
-            var ctx = ExperimentContext.Create(dir, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), null, p.GetValue(seed));
+            var ctx = ExperimentContext.Create(dir, p.GetValue(profile), ConsoleProgress.Create(p.GetValue(quiet)), null, p.GetValue(seed));
             var result = new TranslationExperiment { Data = d, DingPath = p.GetValue(dataPath), Epochs = p.GetValue(epochs) }.Run(ctx);
             ExperimentCommand.Render(result);
             AnsiConsole.MarkupLine($"results: [blue]{Markup.Escape(Path.Combine(ctx.OutDir, "results.json"))}[/]");
-            return 0;
-        });
-        return cmd;
-    }
-
-    static Command BuildBench()
-    {
-        var sentences = new Option<int>("--sentences") { Description = "Sentences to decode.", DefaultValueFactory = _ => 128 };
-        var beam = new Option<int>("--beam", "-k") { Description = "Beam size.", DefaultValueFactory = _ => 4 };
-        var threads = Cli.ThreadsOption();
-        var device = Cli.DeviceOption();
-        var cmd = new Command("bench", "Beam-search speed (sentences/s) of a fixed random model of the quick profile's size.") { sentences, beam, threads, device };
-        cmd.SetAction(p =>
-        {
-            Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
-            var r = BeamSearchBenchmark.Run(p.GetValue(sentences), p.GetValue(beam));
-            Console.WriteLine($"{r.SentencesPerSecond:F1} sentences/s ({r.Sentences} sentences, {r.OutputTokens} output tokens, {r.Seconds:F2}s; {r.Model}; {Engine.Threads} threads)");
             return 0;
         });
         return cmd;

@@ -118,10 +118,17 @@ public interface IExperiment
 /// <summary>Running an experiment: train its plan through the context's runner, analyse, save results.json.</summary>
 public static class ExperimentRunning
 {
+    /// <summary>The tiny profile checks plumbing only: wherever it runs, its numbers decide nothing.</summary>
+    static ExperimentResult SmokeRun(ExperimentResult r) => r with
+    {
+        Claims = r.Claims.Select(c => c with { Verdict = Verdict.Inconclusive, Why = "smoke run (tiny profile: a few steps to check the plumbing): not evidence either way" }).ToList(),
+    };
+
     public static ExperimentResult Run(this IExperiment experiment, ExperimentContext context)
     {
         var runs = TrainedRuns.Train(context.Runner, experiment.Plan(context));
         var result = experiment.Analyse(context, runs) with { Runs = runs.Ids.ToList() };
+        if (context.Profile == Profile.Tiny) result = SmokeRun(result);
         Directory.CreateDirectory(context.OutDir);
         result.Save(context.OutDir);
         return result;

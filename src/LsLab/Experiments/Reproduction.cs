@@ -45,30 +45,23 @@ public static class Reproduction
         return names;
     }
 
-    /// <summary>The tiny profile checks plumbing only: its numbers decide nothing.</summary>
-    static ExperimentResult TinyVerdicts(ExperimentResult r) => r with
-    {
-        Claims = r.Claims.Select(c => c with { Verdict = Verdict.Inconclusive, Why = "tiny profile (plumbing check, a few steps): not evidence either way" }).ToList(),
-    };
-
     /// <summary>Runs the experiments and writes OUT/report; returns the results in catalog order.</summary>
-    public static IReadOnlyList<ExperimentResult> Run(Options o, string command)
+    public static IReadOnlyList<ExperimentResult> Run(Options o, string command, IProgressReporter? progress = null)
     {
+        progress ??= Progress.Lines(o.Quiet);
         var sw = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
         var names = Names(o);
         using var store = new RunStore(o.OutDir);
         var results = new List<ExperimentResult>();
-        Progress.Overall($"reproduce ({o.Profile})", names.Count, o.Quiet, (overall, perRun) =>
+        progress.Run($"reproduce ({o.Profile})", names.Count, overall =>
         {
             foreach (var name in names)
             {
                 overall.Advance(0, $"{name}");
-                using var runner = new Runner(Path.Combine(o.OutDir, "runs"), perRun, store, o.DataDir) { Experiment = name };
+                using var runner = new Runner(Path.Combine(o.OutDir, "runs"), progress, store, o.DataDir) { Experiment = name };
                 var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
                 var result = ExperimentCatalog.Create(name).Run(ctx);
-                if (o.Profile == Profile.Tiny) result = TinyVerdicts(result);
-                result.Save(ctx.OutDir);
                 results.Add(result);
                 overall.Log($"{name}: done ({result.Claims.Count} claims, {result.Figures.Count} figures)");
                 overall.Advance(1);

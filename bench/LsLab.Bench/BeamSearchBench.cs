@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using static TorchSharp.torch;
 
-namespace LsLab.Translation;
+using LsLab.Translation;
+
+namespace LsLab.Bench;
 
 /// <summary>Result of <see cref="BeamSearchBenchmark.Run"/>.</summary>
 public sealed record BeamBenchmarkResult(int Sentences, int Beam, int OutputTokens, double Seconds, double SentencesPerSecond, string Model);
