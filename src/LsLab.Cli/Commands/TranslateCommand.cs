@@ -81,8 +81,7 @@ public static class TranslateCommand
                                 DecoderLayers = p.GetValue(layers), Dropout = p.GetValue(dropout) },
             }.Validate();
             string dir = p.GetValue(outDir)!;
-            if (!p.GetValue(resume) && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
-                throw new LsLabException($"{Path.GetFullPath(dir)} exists and is not empty. Pass --resume to continue it, or choose another --out.");
+            TrainOptionSet.RequireNewOrResume(dir, p.GetValue(resume));
             var splits = TranslatorTraining.LoadData(o);
             Console.WriteLine($"data: {splits}");
             var state = TranslatorTraining.Fit(o, dir, ConsoleProgress.Create(p.GetValue(quiet)), splits);
