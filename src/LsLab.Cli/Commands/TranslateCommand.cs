@@ -199,12 +199,9 @@ public static class TranslateCommand
             var tokens = TokenPredictions.Collect(translator, pairs);
             var table = new Table().Title(Markup.Escape($"{pairs.Count} {p.GetValue(split)} pairs of {data.Source}"))
                 .AddColumn("T").AddColumn("BLEU").AddColumn("BP").AddColumn("NLL").AddColumn("token acc.").AddColumn("ECE (15 bins)");
-            foreach (double t in temps)
-            {
-                var bleu = Bleu.Corpus(translator.Translate(pairs.Select(x => x.Source).ToList(), o with { Temperature = t }), pairs.Select(x => x.Target).ToList(), p.GetValue(lowercase));
-                var s = tokens.Score(t);
-                table.AddRow(t == temps[0] ? $"{t:F3}" : $"{t:F3} (fitted)", $"{bleu.Score:F2}", $"{bleu.BrevityPenalty:F3}", $"{s.Nll:F4}", $"{s.Accuracy:P2}", $"{s.Ece:F4}");
-            }
+            foreach (var (r, _) in TemperatureSweep.Run(translator, pairs, tokens, o, temps, p.GetValue(lowercase)))
+                table.AddRow(r.Temperature == temps[0] ? $"{r.Temperature:F3}" : $"{r.Temperature:F3} (fitted)", $"{r.Bleu:F2}", $"{r.BrevityPenalty:F3}",
+                    $"{r.Nll:F4}", $"{r.Accuracy:P2}", $"{r.Ece:F4}");
             table.Caption(Markup.Escape($"beam {o.Beam}, {o.Penalty} length penalty α={o.LengthAlpha}; NLL/accuracy/ECE: next-token, teacher forcing"));
             AnsiConsole.Write(table);
             return 0;

@@ -6,9 +6,6 @@ using LsLab.Translation;
 
 namespace LsLab.Experiments;
 
-/// <summary>BLEU, NLL and calibration of one translator at one decoding temperature.</summary>
-public sealed record TemperatureRow(double Temperature, double Nll, double Accuracy, double Ece, double Bleu, double BrevityPenalty);
-
 /// <summary>Everything measured for one translator (cached as eval.json in its run folder).</summary>
 public sealed record TranslatorEvaluation
 {
@@ -163,14 +160,11 @@ public sealed class TranslationExperiment : IExperiment
         var sw = Stopwatch.StartNew();
         ctx.Progress.Run($"beam search α={alpha} at {temps.Count} temperatures on {sources.Count} test sentences", temps.Count, task =>
         {
-            foreach (double t in temps)
+            foreach (var (row, h) in TemperatureSweep.Run(translator, data.Test, test, decode, temps,
+                         onRow: r => task.Advance(1, $"T={r.Temperature:F2} BLEU {r.Bleu:F2} NLL {r.Nll:F3} ECE {r.Ece:F3}")))
             {
-                var h = translator.Translate(sources, decode with { Temperature = t }).ToList();
-                var bleu = Bleu.Corpus(h, refs);
-                var s = test.Score(t);
-                rows.Add(new TemperatureRow(t, s.Nll, s.Accuracy, s.Ece, bleu.Score, bleu.BrevityPenalty));
-                hyps[Key(t)] = h;
-                task.Advance(1, $"T={t:F2} BLEU {bleu.Score:F2} NLL {s.Nll:F3} ECE {s.Ece:F3}");
+                rows.Add(row);
+                hyps[Key(row.Temperature)] = h;
             }
         });
         double decodeSeconds = sw.Elapsed.TotalSeconds;
