@@ -112,13 +112,13 @@ public sealed class NumpyFilesTests : TempDirTest
     }
 
     [Fact]
-    public void Calibrate_run_without_evaluation_files_says_what_to_run()
+    public void Calibrate_run_on_a_folder_that_is_not_a_run_says_so()
     {
         var run = Path.Combine(Dir, "run");
         Directory.CreateDirectory(run);
         var (code, _, err) = CliProcess.Run("calibrate", "--run", run);
         Assert.Equal(2, code);
-        Assert.Contains($"lslab evaluate --run {run} --split test", err);
+        Assert.Contains($"{run}: not an LsLab run folder", err);
         Assert.DoesNotContain("   at ", err);
     }
 
