@@ -56,6 +56,7 @@ public sealed class TrainOptionSet
     /// <summary>The one rule for --out: a new or empty folder, or --resume to continue the run in it.</summary>
     public static void RequireNewOrResume(string dir, bool resume)
     {
+        Runs.AtomicFile.CleanStaleTemporaries(dir);
         if (!resume && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             throw new LsLabException($"{Path.GetFullPath(dir)} exists and is not empty. Pass --resume to continue it, or choose another --out.");
     }

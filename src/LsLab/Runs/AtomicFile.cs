@@ -36,6 +36,42 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>SHA-256 of a file's bytes, lowercase hex.</summary>
+    public static string Sha256(string path)
+    {
+        using var fs = File.OpenRead(path);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(fs)).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// Deletes the temporary files (<c>.NAME.PID.GUID.tmp</c>) that writers killed before their rename left
+    /// under <paramref name="dir"/>; files of a writer that is still running are kept.
+    /// </summary>
+    public static int CleanStaleTemporaries(string dir)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        int removed = 0;
+        foreach (var f in Directory.EnumerateFiles(dir, ".*.tmp", SearchOption.AllDirectories))
+        {
+            var parts = Path.GetFileName(f).Split('.');
+            if (parts.Length < 5 || !int.TryParse(parts[^3], out int pid) || ProcessAlive(pid)) continue;
+            try { File.Delete(f); removed++; } catch (IOException) { }
+        }
+        return removed;
+    }
+
+    static bool ProcessAlive(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     public static void WriteAllText(string path, string text) => Write(path, tmp => File.WriteAllText(tmp, text));
 
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, tmp => File.WriteAllBytes(tmp, bytes));

@@ -30,6 +30,11 @@ public sealed class RunFolder
 
     public string Combine(params string[] parts) => System.IO.Path.Combine(new[] { Path }.Concat(parts).ToArray());
 
+    public string ManifestPath => Combine("manifest.json");
+
+    /// <summary>Files of a finished run that <c>manifest.json</c> vouches for (those present).</summary>
+    static readonly string[] ManifestFiles = { "config.json", "model.dat", "metrics.json", "model.json", "source.bpe.json", "target.bpe.json" };
+
     /// <summary>True when the run finished: config, final weights, and a history that says so.</summary>
     public bool IsComplete => File.Exists(ConfigPath) && File.Exists(ModelPath) && File.Exists(MetricsPath) && ReadMetrics().Finished;
 
@@ -84,15 +89,60 @@ public sealed class RunFolder
         Directory.CreateDirectory(CheckpointDir);
         if (state.Finished) AtomicFile.Write(ModelPath, tmp => model.save(tmp));
         string modelFile = $"model.e{state.EpochsDone}.dat", optFile = $"optimizer.e{state.EpochsDone}.dat";
-        AtomicFile.Write(System.IO.Path.Combine(CheckpointDir, modelFile), tmp => model.save(tmp));
-        AtomicFile.Write(System.IO.Path.Combine(CheckpointDir, optFile), tmp => optimizer.save_state_dict(tmp));
-        AtomicFile.WriteJson(System.IO.Path.Combine(CheckpointDir, "state.json"), new CheckpointState(modelFile, optFile, state));
+        string modelPath = System.IO.Path.Combine(CheckpointDir, modelFile), optPath = System.IO.Path.Combine(CheckpointDir, optFile);
+        AtomicFile.Write(modelPath, tmp => model.save(tmp));
+        AtomicFile.Write(optPath, tmp => optimizer.save_state_dict(tmp));
+        AtomicFile.WriteJson(System.IO.Path.Combine(CheckpointDir, "state.json"),
+            new CheckpointState(modelFile, optFile, state) { ModelSha256 = AtomicFile.Sha256(modelPath), OptimizerSha256 = AtomicFile.Sha256(optPath) });
         foreach (var f in Directory.GetFiles(CheckpointDir, "*.dat"))
         {
             var name = System.IO.Path.GetFileName(f);
             if (name != modelFile && name != optFile) File.Delete(f);
         }
         AtomicFile.WriteJson(MetricsPath, state);
+        if (state.Finished) WriteManifest();
+    }
+
+    /// <summary>
+    /// Runs the start of a run (<paramref name="work"/>): stale temporaries of killed writers are removed
+    /// first, and when the folder was new and the run fails before its first checkpoint (a bad option,
+    /// missing data), the folder is removed again, so the corrected command is not refused.
+    /// </summary>
+    public T Start<T>(Func<T> work)
+    {
+        AtomicFile.CleanStaleTemporaries(Path);
+        bool fresh = !Directory.Exists(Path) || !Directory.EnumerateFileSystemEntries(Path).Any();
+        try
+        {
+            return work();
+        }
+        catch
+        {
+            if (fresh && !File.Exists(System.IO.Path.Combine(CheckpointDir, "state.json")))
+                try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Writes manifest.json: the SHA-256 of every file of the finished run, checked by <see cref="Verify"/>.</summary>
+    public void WriteManifest() => AtomicFile.WriteJson(ManifestPath,
+        ManifestFiles.Where(f => File.Exists(Combine(f))).ToDictionary(f => f, f => AtomicFile.Sha256(Combine(f))));
+
+    /// <summary>
+    /// Checks the finished run's files against manifest.json (when there is one: runs written before it
+    /// existed have none), naming the first file whose bytes changed since they were written.
+    /// </summary>
+    public void Verify()
+    {
+        if (!File.Exists(ManifestPath)) return;
+        var manifest = AtomicFile.ReadJson<Dictionary<string, string>>(ManifestPath);
+        foreach (var (file, hash) in manifest)
+        {
+            var path = InFolder(Path, file, ManifestPath);
+            if (!File.Exists(path)) throw new LsLabException($"{path}: missing, but {ManifestPath} lists it; the run folder is incomplete (delete it and train again).");
+            if (AtomicFile.Sha256(path) != hash)
+                throw new LsLabException($"{path}: checksum mismatch: the file changed or was damaged after training wrote it (delete the run folder and train again).");
+        }
     }
 
     /// <summary>Loads the last checkpoint into model and optimizer; null when there is none.</summary>
@@ -104,8 +154,12 @@ public sealed class RunFolder
         string modelFile = InFolder(CheckpointDir, cp.ModelFile, statePath), optFile = InFolder(CheckpointDir, cp.OptimizerFile, statePath);
         if (cp.State.EpochsDone < 1 || cp.State.History.Count != cp.State.EpochsDone)
             throw new LsLabException($"{statePath}: the checkpoint says {cp.State.EpochsDone} epochs done but holds {cp.State.History.Count} epochs of history; delete the run folder to start over.");
-        foreach (var f in new[] { modelFile, optFile })
+        foreach (var (f, hash) in new[] { (modelFile, cp.ModelSha256), (optFile, cp.OptimizerSha256) })
+        {
             if (!File.Exists(f)) throw new LsLabException($"{statePath}: names {System.IO.Path.GetFileName(f)}, which is missing; delete the run folder to start over.");
+            if (hash is not null && AtomicFile.Sha256(f) != hash)
+                throw new LsLabException($"{f}: checksum mismatch with {statePath}: the checkpoint was changed or damaged after it was written; delete the run folder to start over.");
+        }
         try
         {
             model.load(modelFile);
@@ -129,5 +183,10 @@ public sealed class RunFolder
     /// <summary>Reads metrics.json (the training history).</summary>
     public TrainingState ReadMetrics() => AtomicFile.ReadJson<TrainingState>(MetricsPath);
 
-    sealed record CheckpointState(string ModelFile, string OptimizerFile, TrainingState State);
+    sealed record CheckpointState(string ModelFile, string OptimizerFile, TrainingState State)
+    {
+        /// <summary>SHA-256 of the two files (null in checkpoints written before checksums).</summary>
+        public string? ModelSha256 { get; init; }
+        public string? OptimizerSha256 { get; init; }
+    }
 }

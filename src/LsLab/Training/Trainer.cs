@@ -147,11 +147,14 @@ public sealed class Trainer
             if (state.EpochsDone > 0 && state.EpochsDone < r.Epochs)
                 Progress.Run("resume", 0, t => t.Log($"Resuming {run.Path} after epoch {state.EpochsDone}/{r.Epochs}."));
         }
-        if (state.EpochsDone >= r.Epochs)
+        if (state.EpochsDone > r.Epochs)
+            throw new LsLabException($"{run!.CheckpointDir}: the checkpoint says {state.EpochsDone} epochs are done, but the run has {r.Epochs}; delete the run folder to start over.");
+        if (state.EpochsDone == r.Epochs)
         {
-            // A finished checkpoint whose final model is missing (deleted, or a kill before the commit point): rebuild it.
+            // A finished checkpoint whose final files are missing (deleted, a kill before the manifest, or a
+            // run written before manifests): write them again from the checkpoint, which holds the final weights.
             state = state with { Finished = true };
-            if (run is not null && !File.Exists(run.ModelPath)) run.SaveCheckpoint(model, optimizer, state);
+            if (run is not null && (!run.IsComplete || !File.Exists(run.ManifestPath))) run.SaveCheckpoint(model, optimizer, state);
             return state;
         }
         beforeFirstEpoch?.Invoke();

@@ -43,7 +43,13 @@ public static class TrainingRun
         o.Validate();
         var run = new RunFolder(outDir);
         run.EnsureCompatible(o);
-        if (run.IsComplete && run.ReadMetrics().Finished) return run.ReadMetrics();
+        if (run.IsComplete && File.Exists(run.ManifestPath)) return run.ReadMetrics();
+        return run.Start(() => Train(o, run, progress, objective, onEpochEnd, data));
+    }
+
+    static TrainingState Train(TrainOptions o, RunFolder run, IProgressReporter progress, ITrainingObjective? objective,
+        Action<int, Classifier, EpochMetrics>? onEpochEnd, DataSplits? data)
+    {
         bool own = data is null;
         data ??= LoadData(o);
         try
@@ -72,6 +78,7 @@ public static class TrainingRun
         var o = run.ReadConfig();
         if (!File.Exists(run.ModelPath))
             throw new LsLabException($"{run.Path}: no model.dat: the run has not finished. Resume it with `lslab train --resume --out {run.Path}`.");
+        run.Verify();
         var model = CreateModel(o, shapeOf);
         model.load(run.ModelPath);
         model.eval();

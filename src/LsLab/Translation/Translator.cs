@@ -74,6 +74,7 @@ public sealed class Translator : IDisposable
         var weights = Path.Combine(dir, modelFile);
         if (!File.Exists(weights))
             throw new LsLabException($"{weights}: no trained translator here. Train one with `lslab translate train --out {dir}` (or finish an interrupted run with --resume).");
+        if (modelFile == "model.dat") new RunFolder(dir).Verify();
         var config = AtomicFile.ReadJson<TransformerConfig>(Path.Combine(dir, "model.json"));
         var source = Bpe.Load(Path.Combine(dir, "source.bpe.json"));
         var target = Bpe.Load(Path.Combine(dir, "target.bpe.json"));

@@ -111,7 +111,12 @@ public static class TranslatorTraining
         var o = options.Validate();
         var run = new RunFolder(dir);
         run.EnsureCompatible(o);
-        if (run.IsComplete) return run.ReadMetrics();
+        if (run.IsComplete && File.Exists(run.ManifestPath)) return run.ReadMetrics();
+        return run.Start(() => Train(o, run, progress, data));
+    }
+
+    static TrainingState Train(TranslatorOptions o, RunFolder run, IProgressReporter? progress, TranslationSplits? data)
+    {
         Directory.CreateDirectory(run.Path);
         run.WriteConfig(o);
 
