@@ -61,7 +61,7 @@ public sealed class AccuracyExperiment : IExperiment
                 means[a] = accs.Average();
                 double sd = accs.Count > 1 ? Math.Sqrt(accs.Sum(x => (x - means[a]) * (x - means[a])) / (accs.Count - 1)) : double.NaN;
                 cells.Add(accs.Count > 1 ? $"{100 * means[a]:F2} ± {100 * sd:F2}" : $"{100 * means[a]:F2}");
-                result.Numbers[$"{dataset}.{model}.alpha{alphas[a]}"] = means[a];
+                result.Set("test_accuracy", means[a], ("dataset", dataset), ("model", model), ("alpha", alphas[a]));
             }
             diff = means[1] - means[0];
             diffs.Add(diff);

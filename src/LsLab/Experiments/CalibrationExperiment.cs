@@ -73,8 +73,8 @@ public sealed class CalibrationExperiment : IExperiment
         result.Figures.Add(new ReportFigure("Reliability diagram (the paper's Figure 2 analogue)", svg, png,
             "Accuracy against mean confidence per bin (15 equal-width bins, test split). The diagonal is perfect calibration."));
 
-        foreach (var r in rows) result.Numbers[$"ece.{r.Label}"] = r.S.Ece;
-        result.Numbers["temperature.baseline"] = baselineTs.T;
+        foreach (var r in rows) result.Set("ece", r.S.Ece, ("alpha", r.Alpha), ("ts", r.Label.EndsWith("+ TS")));
+        foreach (var r in rows.Where(r => r.Label.EndsWith("+ TS"))) result.Set("fitted_t", r.T, ("alpha", r.Alpha));
 
         // A drop inside the baseline's bootstrap interval is not evidence: say so instead of claiming it.
         bool tsHelps = baselineTs.S.Ece < baseline.S.EceLower;

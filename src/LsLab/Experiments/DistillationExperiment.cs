@@ -171,10 +171,18 @@ public sealed class DistillationExperiment : IExperiment
             "Setting (ii) has one teacher, so its students stack at one teacher accuracy."));
 
         // Numbers.
-        foreach (var p in teachers) result.Numbers[$"teacher.alpha{F(p.Alpha)}"] = p.Accuracy;
-        foreach (var p in lsStudents) result.Numbers[$"student.ls.alpha{F(p.Alpha)}"] = p.Accuracy;
-        foreach (var p in hardKd) { result.Numbers[$"student.hardteacher.T{F(p.Temperature)}"] = p.Accuracy; result.Numbers[$"gamma.hardteacher.T{F(p.Temperature)}"] = p.Gamma; }
-        foreach (var p in lsKd) { result.Numbers[$"student.lsteacher.alpha{F(p.Alpha)}"] = p.Accuracy; result.Numbers[$"gamma.lsteacher.alpha{F(p.Alpha)}"] = p.Gamma; }
+        foreach (var p in teachers) result.Set("teacher_accuracy", p.Accuracy, ("alpha", p.Alpha));
+        foreach (var p in lsStudents) result.Set("student_accuracy", p.Accuracy, ("teacher", "none"), ("alpha", p.Alpha));
+        foreach (var p in hardKd)
+        {
+            result.Set("student_accuracy", p.Accuracy, ("teacher_alpha", 0.0), ("T", p.Temperature));
+            result.Set("gamma", p.Gamma, ("teacher_alpha", 0.0), ("T", p.Temperature));
+        }
+        foreach (var p in lsKd)
+        {
+            result.Set("student_accuracy", p.Accuracy, ("teacher_alpha", p.Alpha), ("T", 1.0));
+            result.Set("gamma", p.Gamma, ("teacher_alpha", p.Alpha), ("T", 1.0));
+        }
 
         AddClaims(result, teachers, lsStudents, hardKd, lsKd, nTest, F);
         return result;

@@ -181,11 +181,12 @@ public sealed class DistillationMnistExperiment : IExperiment
 
         foreach (var r in results.Where(r => r.Seed == ctx.Seed))
         {
-            result.Numbers[$"{r.Dataset}.{r.Key}.teacher_error"] = 1 - r.TeacherAccuracy;
-            result.Numbers[$"{r.Dataset}.{r.Key}.student_error"] = 1 - r.StudentAccuracy;
-            result.Numbers[$"{r.Dataset}.{r.Key}.mi_final"] = r.Mi[^1].Mi;
-            result.Numbers[$"{r.Dataset}.{r.Key}.mi_peak"] = r.Mi.Max(m => m.Mi);
-            result.Numbers[$"{r.Dataset}.{r.Key}.mi_init"] = r.MiInit;
+            (string, object)[] at = { ("dataset", r.Dataset), ("teacher", r.Key) };
+            result.Set("teacher_error", 1 - r.TeacherAccuracy, at);
+            result.Set("student_error", 1 - r.StudentAccuracy, at);
+            result.Set("mi_final", r.Mi[^1].Mi, at);
+            result.Set("mi_peak", r.Mi.Max(m => m.Mi), at);
+            result.Set("mi_init", r.MiInit, at);
         }
         AddClaims(result, plan, results, testCounts);
         return result;

@@ -89,8 +89,26 @@ public sealed record ExperimentResult(string Name, string Title)
     public List<ReportTable> Tables { get; init; } = new();
     public List<ReportFigure> Figures { get; init; } = new();
     public List<Claim> Claims { get; init; } = new();
-    /// <summary>Key numbers by name, e.g. "ece.baseline" → 0.031, for tests and the run store.</summary>
+    /// <summary>Key numbers by <see cref="Key"/>, e.g. "ece/alpha=0.1/ts=true" → 0.031, for tests, JSON readers and the report.</summary>
     public Dictionary<string, double> Numbers { get; init; } = new();
+
+    /// <summary>
+    /// The one way numbers are named: the metric, then each setting as name=value (numbers in invariant
+    /// culture), joined by '/': <c>Key("accuracy", ("model", "mlp"), ("alpha", 0.1))</c> = "accuracy/model=mlp/alpha=0.1".
+    /// </summary>
+    public static string Key(string metric, params (string Name, object Value)[] at) =>
+        string.Join("/", at.Select(a => $"{a.Name}={Format(a.Value)}").Prepend(metric));
+
+    static string Format(object v) => v switch
+    {
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+
+    /// <summary>Records a number under <see cref="Key"/>(metric, at).</summary>
+    public void Set(string metric, double value, params (string Name, object Value)[] at) => Numbers[Key(metric, at)] = value;
     /// <summary>Free-text findings, one paragraph each (say plainly what did or did not reproduce).</summary>
     public List<string> Findings { get; init; } = new();
     /// <summary>Ids of the runs (cells) the result rests on, dependencies included.</summary>

@@ -59,12 +59,13 @@ public sealed class GeometryExperiment : IExperiment
                     var m = view.Measures;
                     rows.Add(new[] { tripleName, string.Join(", ", names), alpha.ToString(CultureInfo.InvariantCulture), split,
                         m.TightnessPlane.ToString("F4"), m.TightnessTemplateSpan.ToString("F4"), m.TightnessFull.ToString("F4"), m.WrongTemplateSpread.ToString("F4"), m.WrongLogitSpread.ToString("F4"), m.MeanNorm.ToString("F2") });
-                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.tightness_full"] = m.TightnessFull;
-                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.wrong_template_cv"] = m.WrongTemplateSpread;
-                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.wrong_logit_spread"] = m.WrongLogitSpread;
-                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.tightness_plane"] = m.TightnessPlane;
-                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.mean_norm"] = m.MeanNorm;
-                    result.Numbers[$"{tripleName}.a{alpha.ToString(CultureInfo.InvariantCulture)}.{split}.tightness_span"] = m.TightnessTemplateSpan;
+                    (string, object)[] at = { ("classes", tripleName), ("alpha", alpha), ("split", split) };
+                    result.Set("tightness_full", m.TightnessFull, at);
+                    result.Set("wrong_template_cv", m.WrongTemplateSpread, at);
+                    result.Set("wrong_logit_spread", m.WrongLogitSpread, at);
+                    result.Set("tightness_plane", m.TightnessPlane, at);
+                    result.Set("mean_norm", m.MeanNorm, at);
+                    result.Set("tightness_span", m.TightnessTemplateSpan, at);
                 }
             }
             var (png, svg) = Figures.SaveGrid(panels, 2, 2, Path.Combine(ctx.OutDir, $"projection-{tripleName}"), 460, 420);

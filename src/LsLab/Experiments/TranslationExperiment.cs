@@ -196,9 +196,9 @@ public sealed class TranslationExperiment : IExperiment
                 bool fittedRow = ReferenceEquals(r, ev.Rows[^1]);
                 rows.Add(new[] { F(ev.Alpha, 1), fittedRow ? $"{F(r.Temperature, 3)} (fitted)" : F(r.Temperature, 2), F(r.Nll, 4), F(r.Bleu, 2), F(r.Ece, 4), F(100 * r.Accuracy, 2) });
                 string k = fittedRow ? "fitted" : Key(r.Temperature);
-                result.Numbers[$"bleu.a{F(ev.Alpha, 1)}.T{k}"] = r.Bleu;
-                result.Numbers[$"nll.a{F(ev.Alpha, 1)}.T{k}"] = r.Nll;
-                result.Numbers[$"ece.a{F(ev.Alpha, 1)}.T{k}"] = r.Ece;
+                result.Set("bleu", r.Bleu, ("alpha", ev.Alpha), ("T", k));
+                result.Set("nll", r.Nll, ("alpha", ev.Alpha), ("T", k));
+                result.Set("ece", r.Ece, ("alpha", ev.Alpha), ("T", k));
             }
         result.Tables.Add(new ReportTable($"Test split of the {dataLabel}: {data.Test.Count} sentences",
             new[] { "α", "T", "NLL (nats/token)", "BLEU", "ECE", "token acc. %" }, rows,
@@ -231,16 +231,16 @@ public sealed class TranslationExperiment : IExperiment
         foreach (var ev in evals)
         {
             string a = F(ev.Alpha, 1);
-            result.Numbers[$"fittedT.a{a}"] = ev.FittedTemperature;
-            result.Numbers[$"eceT.a{a}"] = ev.EceTemperature;
-            result.Numbers[$"greedyBleu.a{a}"] = ev.GreedyBleu;
-            result.Numbers[$"trainSeconds.a{a}"] = ev.TrainSeconds;
-            result.Numbers[$"beamSentencesPerSecond.a{a}"] = ev.SentencesPerSecond;
+            result.Set("fitted_t", ev.FittedTemperature, ("alpha", ev.Alpha));
+            result.Set("ece_optimal_t", ev.EceTemperature, ("alpha", ev.Alpha));
+            result.Set("greedy_bleu", ev.GreedyBleu, ("alpha", ev.Alpha));
+            result.Set("train_seconds", ev.TrainSeconds, ("alpha", ev.Alpha));
+            result.Set("beam_sentences_per_second", ev.SentencesPerSecond, ("alpha", ev.Alpha));
         }
-        result.Numbers["bootstrap.bestT.difference"] = bootBest.Difference;
-        result.Numbers["bootstrap.bestT.shareLsWins"] = bootBest.ShareAWins;
-        result.Numbers["bootstrap.ts.difference"] = bootTs.Difference;
-        result.Numbers["bootstrap.ts.shareLsWins"] = bootTs.ShareAWins;
+        result.Set("bleu_difference_ls_minus_hard", bootBest.Difference, ("at", "best_t"));
+        result.Set("share_ls_wins", bootBest.ShareAWins, ("at", "best_t"));
+        result.Set("bleu_difference_ls_minus_hard", bootTs.Difference, ("at", "fitted_t"));
+        result.Set("share_ls_wins", bootTs.ShareAWins, ("at", "fitted_t"));
 
         Verdict Significance(double share) => share >= 0.95 ? Verdict.Reproduced : share <= 0.05 ? Verdict.NotReproduced : Verdict.Inconclusive;
         string Why(double share) => share >= 0.95 ? "LS wins in ≥ 95% of bootstrap resamples"

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace LsLab.Training;
 
 /// <summary>The optimizers a recipe can name; both are checkpointed with their state.</summary>
-public enum OptimizerKind { Sgd, Adam }
+public enum OptimizerKind { Sgd, Adam, AdamW }
 
 /// <summary>
 /// How a model is optimised, whatever it is: optimizer and its settings, learning-rate schedule with
@@ -26,7 +26,7 @@ public sealed record Recipe
     public bool Nesterov { get; init; } = true;
     public (double Beta1, double Beta2) AdamBetas { get; init; } = (0.9, 0.98);
     public double AdamEpsilon { get; init; } = 1e-9;
-    /// <summary>L2 weight decay (added to the gradient, as in PyTorch's SGD/Adam).</summary>
+    /// <summary>Weight decay: L2 added to the gradient for SGD and Adam (as in PyTorch), decoupled for AdamW.</summary>
     public double WeightDecay { get; init; }
     public Schedule Schedule { get; init; } = Schedule.Cosine;
     /// <summary>Warm-up length: whole steps plus a (fractional) number of epochs.</summary>
@@ -58,6 +58,8 @@ public sealed record Recipe
     public OptimizerHelper CreateOptimizer(IEnumerable<Parameter> parameters) => Optimizer switch
     {
         OptimizerKind.Adam => optim.Adam(parameters, LearningRate, AdamBetas.Beta1, AdamBetas.Beta2, AdamEpsilon, WeightDecay),
+        // Decoupled weight decay (Loshchilov & Hutter): the decay is applied to the weights, not added to the gradient.
+        OptimizerKind.AdamW => optim.AdamW(parameters, LearningRate, AdamBetas.Beta1, AdamBetas.Beta2, AdamEpsilon, WeightDecay),
         _ => optim.SGD(parameters, LearningRate, Momentum, 0, WeightDecay, Nesterov && Momentum > 0),
     };
 }

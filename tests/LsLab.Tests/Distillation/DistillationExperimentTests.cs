@@ -29,8 +29,8 @@ public sealed class DistillationExperimentTests : TempDirTest
         Assert.Equal(2, result.Figures.Count);
         Assert.All(result.Figures, f => Assert.True(File.Exists(f.PngPath) && File.Exists(f.SvgPath)));
         Assert.True(File.Exists(Path.Combine(Dir, "results.json")));
-        Assert.InRange(result.Numbers["teacher.alpha0"], 0.0, 1.0);
-        Assert.InRange(result.Numbers["gamma.hardteacher.T4"], result.Numbers["gamma.hardteacher.T1"], 1.0);
+        Assert.InRange(result.Numbers[ExperimentResult.Key("teacher_accuracy", ("alpha", 0.0))], 0.0, 1.0);
+        Assert.InRange(result.Numbers["gamma/teacher_alpha=0/T=4"], result.Numbers["gamma/teacher_alpha=0/T=1"], 1.0);
         var student = plan.OfType<StudentRun>().First();
         var record = DistillationRecord.Load(ctx.Runner.FolderFor(student))!;
         Assert.Equal(SoftTerm.Paper, record.Soft);
@@ -66,6 +66,6 @@ public sealed class DistillationExperimentTests : TempDirTest
         Assert.Equal(4, result.Claims.Count);
         Assert.Single(result.Figures);
         Assert.True(File.Exists(result.Figures[0].PngPath));
-        Assert.Contains(result.Numbers.Keys, k => k.EndsWith(".ls.mi_final"));
+        Assert.Contains(result.Numbers.Keys, k => k.StartsWith("mi_final/") && k.EndsWith("/teacher=ls"));
     }
 }

@@ -92,13 +92,13 @@ public sealed class GeometryAnalysisTests : TempDirTest
             foreach (var a in new[] { "0", "0.1" })
                 foreach (var split in new[] { "train", "test" })
                 {
-                    Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.tightness_full"], 1e-6, 100);
-                    Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.wrong_template_cv"], 1e-6, 1);
-                    Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.wrong_logit_spread"], 1e-6, 10);
+                    Assert.InRange(result.Numbers[$"tightness_full/classes={triple}/alpha={a}/split={split}"], 1e-6, 100);
+                    Assert.InRange(result.Numbers[$"wrong_template_cv/classes={triple}/alpha={a}/split={split}"], 1e-6, 1);
+                    Assert.InRange(result.Numbers[$"wrong_logit_spread/classes={triple}/alpha={a}/split={split}"], 1e-6, 10);
                     // The plane is inside the template span, which is inside the full space: tightness need not be monotone,
                     // but each is a finite positive ratio.
-                    Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.tightness_span"], 1e-6, 100);
-                    Assert.InRange(result.Numbers[$"{triple}.a{a}.{split}.tightness_plane"], 1e-6, 100);
+                    Assert.InRange(result.Numbers[$"tightness_span/classes={triple}/alpha={a}/split={split}"], 1e-6, 100);
+                    Assert.InRange(result.Numbers[$"tightness_plane/classes={triple}/alpha={a}/split={split}"], 1e-6, 100);
                 }
         Assert.NotEmpty(result.Findings);
         Assert.True(File.Exists(Path.Combine(Dir, "results.json")));

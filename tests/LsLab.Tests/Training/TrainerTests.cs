@@ -84,3 +84,37 @@ public class TrainerTests
         Assert.Equal(0.005, step.History[2].LearningRate, 9);
     }
 }
+
+public sealed class RecipeTests : TempDirTest
+{
+    public RecipeTests() => Engine.Initialize();
+
+    [Theory]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Adam)]
+    [InlineData(OptimizerKind.AdamW)]
+    public void Every_optimizer_resumes_bit_for_bit_from_its_checkpointed_state(OptimizerKind kind)
+    {
+        var recipe = new Recipe { Optimizer = kind, Epochs = 3, LearningRate = kind == OptimizerKind.Sgd ? 0.05 : 0.01, WeightDecay = 1e-3, WarmupSteps = 3, Seed = 5 };
+        var o = new TrainOptions { Model = "mlp-small", Width = 16, BatchSize = 32 };
+        float[] Fit(RunFolder? run, Action<int, EpochMetrics>? hook = null)
+        {
+            using var data = TestData.BlobSplits();
+            LsLab.Native.Engine.Initialize();
+            TorchSharp.torch.manual_seed(recipe.Seed);
+            using var model = LsLab.Models.ModelRegistry.Create(o.Model, new LsLab.Models.ModelSpec(data.Train.Channels, data.Train.Height, data.Train.Width, data.Train.NumClasses, o.Width, o.Dropout));
+            var step = new ClassificationStep(model, data, new LabelSmoothingObjective(0.1), o.BatchSize);
+            new Trainer(recipe).Fit(model, step, run, onEpochEnd: hook);
+            return model.Head.weight!.ToCpuArray<float>();
+        }
+        var straight = Fit(null);
+        var run = new RunFolder(Path.Combine(Dir, kind.ToString()));
+        Directory.CreateDirectory(run.Path);
+        Assert.Throws<OperationCanceledException>(() => Fit(run, (epoch, _) => { if (epoch == 2) throw new OperationCanceledException(); }));
+        Assert.Equal(straight, Fit(run));
+        // Warm-up then cosine: the schedule the recipe names, in steps.
+        Assert.Equal(recipe.LearningRate / 3, recipe.LearningRateAt(0, 10), 12);
+        Assert.Equal(recipe.LearningRate, recipe.LearningRateAt(2, 10), 12);
+        Assert.True(recipe.LearningRateAt(29, 10) < recipe.LearningRate * 0.01);
+    }
+}

@@ -23,7 +23,7 @@ public class TranslationExperimentTests
             Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.svg")));
             Assert.Equal(2 * (3 + 1), result.Tables[0].Rows.Count);  // 2 models × (3 grid temperatures + fitted)
             Assert.Equal(5, result.Claims.Count);
-            Assert.InRange(result.Numbers["fittedT.a0.0"], 0.05, 50);
+            Assert.InRange(result.Numbers["fitted_t/alpha=0"], 0.05, 50);
             Assert.All(plan, s => Assert.True(TranslatorTraining.IsComplete(ctx.Runner.FolderFor(s).Path), s.Name));
             // A second run reuses the trained models and cached evaluations: same numbers.
             var again = ExperimentCatalog.Create("translation").Run(ctx);
