@@ -53,11 +53,15 @@ public abstract record RunSpec
     public abstract RunSpec WithDataDir(string? dataDir);
 }
 
-/// <summary>A classifier trained on labels with label smoothing α (the options' <see cref="TrainOptions.Alpha"/>), optionally recording the mutual information every epoch.</summary>
-public sealed record ClassifierRun(TrainOptions Options, MiSettings? TrackMi = null) : RunSpec
+/// <summary>
+/// A classifier trained on labels with label smoothing α (the options' <see cref="TrainOptions.Alpha"/>),
+/// optionally recording the mutual information every epoch, and validation/test logits along training.
+/// </summary>
+public sealed record ClassifierRun(TrainOptions Options, MiSettings? TrackMi = null, LogitTrace? Trace = null) : RunSpec
 {
     [JsonIgnore] public override string Kind => "classifier";
-    [JsonIgnore] public override string Name => Options.RunName() + (TrackMi is { } m ? $"-mi{m.ClassA}-{m.ClassB}-n{m.Examples}-L{m.Draws}" : "");
+    [JsonIgnore] public override string Name => Options.RunName() + (TrackMi is { } m ? $"-mi{m.ClassA}-{m.ClassB}-n{m.Examples}-L{m.Draws}" : "")
+        + (Trace is { } t ? (t.Every > 0 ? $"-trace{t.Every}" : "-trace") : "");
     [JsonIgnore] public override TrainOptions ClassifierOptions => Options;
     public override RunSpec WithDataDir(string? dataDir) => this with { Options = Options with { DataDir = Options.DataDir ?? dataDir } };
 }

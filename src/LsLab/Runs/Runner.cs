@@ -104,6 +104,13 @@ public sealed class Runner : IDisposable
     {
         switch (spec)
         {
+            case ClassifierRun { Trace: { } trace } c:
+            {
+                if (folder.IsComplete && File.Exists(folder.ManifestPath)) return folder.ReadMetrics();
+                using var data = TrainingRun.LoadData(c.Options);
+                using var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null;
+                return TrainingRun.Execute(c.Options, folder.Path, Progress, tracking, trace.Recorder(folder, data, c.Options.Epochs), data);
+            }
             case ClassifierRun c:
                 using (var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null)
                     return TrainingRun.Execute(c.Options, folder.Path, Progress, tracking);

@@ -32,7 +32,7 @@ public sealed class ReproduceResumeTests : TempDirTest
         Assert.True(code == 0, err);
         using var store = new RunStore(dir);
         var runs = store.List();
-        Assert.Equal(3, runs.Count);                                   // α ∈ {0, 0.05, 0.1}, shared by both experiments
+        Assert.Equal(5, runs.Count);                                   // accuracy: α ∈ {0, 0.1}; calibration: α ∈ {0, 0.05, 0.1} with logit traces
         Assert.All(runs, r => Assert.Equal(RunStatus.Done, r.Status));
         Assert.Equal(runs.Count, runs.Select(r => r.Id).Distinct().Count());
         foreach (var id in doneBeforeKill) Assert.Equal(1, store.Attempts(id)); // finished runs were not trained again
