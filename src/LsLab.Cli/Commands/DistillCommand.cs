@@ -52,7 +52,7 @@ public static class DistillCommand
         cmd.SetAction(p =>
         {
             Engine.Initialize(p.GetValue(threads));
-            var teacherRun = new RunFolder(p.GetValue(teacher)!);
+            var teacherRun = new RunFolder(OptionChecks.InDir(p.GetValue(teacher)!, "--teacher"));
             var t = teacherRun.ReadConfig();
             if (!File.Exists(teacherRun.ModelPath))
                 throw new LsLabException($"{teacherRun.Path}: the teacher run has not finished (no model.dat). Finish it with `lslab train --resume --out {teacherRun.Path}`.");
@@ -65,8 +65,10 @@ public static class DistillCommand
                 ValidationFraction = p.GetValue(valFraction) ?? t.ValidationFraction, Width = p.GetValue(width), Dropout = p.GetValue(dropout),
                 TrainLimit = p.GetValue(limit),
             }.Validate();
+            OptionChecks.SameDataSet(t.Dataset, o.Dataset, teacherRun.Path);
 
             string dir = p.GetValue(outDir)!;
+            Cli.CheckOutDir(dir);
             var run = new RunFolder(dir);
             bool exists = Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();
             if (exists && !p.GetValue(resume))

@@ -25,7 +25,7 @@ public static class EvaluateCommand
         cmd.SetAction(p =>
         {
             Engine.Initialize(p.GetValue(threads));
-            var run = new RunFolder(p.GetValue(runDir)!);
+            var run = new RunFolder(OptionChecks.InDir(p.GetValue(runDir)!, "--run"));
             var result = Evaluation.Evaluate(run, p.GetValue(split)!);
             Cli.PrintTable($"{run.Path} — {result.Split} ({result.Score.Count} examples)", new[]
             {

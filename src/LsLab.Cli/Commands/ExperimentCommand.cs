@@ -28,6 +28,8 @@ public static class ExperimentCommand
                 $"lslab experiment {name} --profile full --runs-dir runs   # reuse runs trained with `lslab train --out runs/NAME`");
             sub.SetAction(p =>
             {
+                Cli.CheckOutDir(p.GetValue(outDir)!);
+                if (p.GetValue(runsDir) is string rd) Cli.CheckOutDir(rd, "--runs-dir");
                 Engine.Initialize(p.GetValue(threads));
                 var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), Progress.Console(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir));
                 var result = ExperimentCatalog.Create(name).Run(ctx);

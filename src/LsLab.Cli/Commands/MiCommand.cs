@@ -30,7 +30,7 @@ public static class MiCommand
         cmd.SetAction(p =>
         {
             Engine.Initialize(p.GetValue(threads));
-            var run = new RunFolder(p.GetValue(runDir)!);
+            var run = new RunFolder(OptionChecks.InDir(p.GetValue(runDir)!, "--run"));
             var o = run.ReadConfig();
             using var data = TrainingRun.LoadData(o);
             var (a, b) = MiSettings.ParseClasses(p.GetValue(classes)!, data.Train.ClassNames);

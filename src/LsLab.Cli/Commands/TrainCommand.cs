@@ -61,6 +61,7 @@ public static class TrainCommand
                 ValidationFraction = p.GetValue(valFraction), Width = p.GetValue(width), Dropout = p.GetValue(dropout), TrainLimit = p.GetValue(limit),
             }.Validate();
             string dir = p.GetValue(outDir)!;
+            Cli.CheckOutDir(dir);
             var run = new Runs.RunFolder(dir);
             if (!p.GetValue(resume) && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
                 throw new LsLabException($"{run.Path} exists and is not empty. Pass --resume to continue it, or choose another --out.");
@@ -71,8 +72,12 @@ public static class TrainCommand
                 Information.MiTracker? tracker = null;
                 if (p.GetValue(trackMi))
                 {
-                    var (a, b) = Information.MiSettings.ParseClasses(p.GetValue(miClasses)!, data.Train.ClassNames);
-                    tracker = new Information.MiTracker(data.Train, new Information.MiSettings(a, b, p.GetValue(miN), p.GetValue(miDraws), o.Seed));
+                    // MiSettings names `lslab mi`'s options; here they are --mi-classes, --mi-n, --mi-draws.
+                    tracker = OptionChecks.Renamed(() =>
+                    {
+                        var (a, b) = Information.MiSettings.ParseClasses(p.GetValue(miClasses)!, data.Train.ClassNames);
+                        return new Information.MiTracker(data.Train, new Information.MiSettings(a, b, p.GetValue(miN), p.GetValue(miDraws), o.Seed));
+                    }, ("--classes", "--mi-classes"), ("--n", "--mi-n"), ("--draws", "--mi-draws"));
                 }
                 using var trackerScope = tracker;
                 var state = TrainingRun.Execute(o, dir, Progress.Console(p.GetValue(quiet)), onEpochEnd: tracker is null ? null : tracker.OnEpochEnd, data: data);
