@@ -15,19 +15,27 @@ public static class OptionChecks
         if (string.IsNullOrWhiteSpace(path)) throw new LsLabException($"{option}: empty path; expected a folder.");
         string full = Path.GetFullPath(path);
         var info = new FileInfo(full.TrimEnd(Path.DirectorySeparatorChar) is { Length: > 0 } t ? t : full);
+        // File.Exists is true for a dangling link on Unix: follow the link to see what it names.
         if (info.LinkTarget is string target && !Directory.Exists(full))
-            throw new LsLabException(File.Exists(full)
-                ? $"{option} {path}: a symbolic link to the file {target}, expected a folder."
-                : $"{option} {path}: a symbolic link to {target}, which does not exist (a dangling link); remove it or point it at a folder.");
+            throw new LsLabException(Dangling(info)
+                ? $"{option} {path}: a symbolic link to {target}, which does not exist (a dangling link); remove it or point it at a folder."
+                : $"{option} {path}: a symbolic link to the file {target}, expected a folder.");
         if (File.Exists(full)) throw new LsLabException($"{option} {path}: is a file, expected a folder (an existing or a new one).");
         for (var parent = Path.GetDirectoryName(full); parent is not null; parent = Path.GetDirectoryName(parent))
         {
             if (Directory.Exists(parent)) break;
-            if (File.Exists(parent)) throw new LsLabException($"{option} {path}: {parent} is a file, so the folder cannot be made below it.");
-            if (new FileInfo(parent).LinkTarget is string dangling)
+            var link = new FileInfo(parent);
+            if (link.LinkTarget is string dangling && Dangling(link))
                 throw new LsLabException($"{option} {path}: {parent} is a symbolic link to {dangling}, which does not exist.");
+            if (File.Exists(parent)) throw new LsLabException($"{option} {path}: {parent} is a file, so the folder cannot be made below it.");
         }
         return full;
+    }
+
+    static bool Dangling(FileInfo link)
+    {
+        try { return link.ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true }; }
+        catch (IOException) { return true; } // a loop of links
     }
 
     /// <summary>An output file: not an existing folder, and its folder not a file. Returns the full path.</summary>

@@ -73,14 +73,18 @@ public sealed class OptionRangeTests : TempDirTest
         var below = Path.Combine(file, "run");
         UserErrors.AssertOneLine(UserErrors.Run(Train(below)), $"{file} is a file");
 
-        var link = Path.Combine(Dir, "dangling");
+        var link = Path.Combine(Dir, "link");
         File.CreateSymbolicLink(link, Path.Combine(Dir, "nowhere"));
-        UserErrors.AssertOneLine(UserErrors.Run(Train(link)), $"--out {link}", "dangling");
+        UserErrors.AssertOneLine(UserErrors.Run(Train(link)), $"--out {link}: a symbolic link to {Path.Combine(Dir, "nowhere")}, which does not exist (a dangling link)");
         Assert.False(Directory.Exists(Path.Combine(Dir, "nowhere")));
+        var toFile = Path.Combine(Dir, "link-to-file");
+        File.CreateSymbolicLink(toFile, file);
+        UserErrors.AssertOneLine(UserErrors.Run(Train(toFile)), $"--out {toFile}: a symbolic link to the file {file}");
+        UserErrors.AssertOneLine(UserErrors.Run(Train(Path.Combine(link, "sub"))), $"{link} is a symbolic link to {Path.Combine(Dir, "nowhere")}, which does not exist");
 
         // The same check guards the other commands that write folders or files.
         UserErrors.AssertOneLine(UserErrors.Run("experiment", "accuracy", "--profile", "tiny", "--out", file), "--out", "is a file");
-        UserErrors.AssertOneLine(UserErrors.Run("translate", "train", "--out", link), "--out", "dangling");
+        UserErrors.AssertOneLine(UserErrors.Run("translate", "train", "--out", link), "--out", "which does not exist");
         UserErrors.AssertOneLine(UserErrors.Run("runs", "export", "--store", Dir, "--output", Dir), "--output", "is a folder");
     }
 
