@@ -28,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "test.sh: the tests need ${missing[*]}, which are not installed; run: sudo apt-get install -y ${missing[*]} (or run ./test.sh as root), then ./test.sh again" >&2
+    echo "test.sh: not installed but needed by the tests: ${missing[*]}; run: sudo apt-get install -y ${missing[*]} (or run ./test.sh as root), then ./test.sh again" >&2
     exit 1
   fi
 fi
