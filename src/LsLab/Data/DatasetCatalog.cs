@@ -54,6 +54,8 @@ public static class DatasetCatalog
     {
         if (dataDir is null) return;
         if (dataDir.Trim().Length == 0) throw new LsLabException("--data-dir: empty path; expected the folder holding the data set's files.");
+        if (!Directory.Exists(dataDir) && new FileInfo(dataDir).LinkTarget is string target && !Path.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataDir))!, target)))
+            throw new LsLabException($"--data-dir {dataDir}: a symbolic link to {target}, which does not exist.");
         if (File.Exists(dataDir)) throw new LsLabException($"--data-dir {dataDir}: is a file, expected the folder holding the data set's files.");
         if (!Directory.Exists(dataDir)) throw new LsLabException($"--data-dir {dataDir}: folder not found.");
     }

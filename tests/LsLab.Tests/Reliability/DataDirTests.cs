@@ -73,6 +73,9 @@ public sealed class DataDirTests : TempDirTest
         File.WriteAllText(file, "");
         UserErrors.AssertOneLine(UserErrors.Run(Train("fashion-mnist", file)), $"--data-dir {file}: is a file");
         UserErrors.AssertOneLine(UserErrors.Run(Train("fashion-mnist", Path.Combine(Dir, "typo"))), "folder not found");
+        var link = Path.Combine(Dir, "link");
+        File.CreateSymbolicLink(link, Path.Combine(Dir, "gone"));
+        UserErrors.AssertOneLine(UserErrors.Run(Train("fashion-mnist", link)), $"--data-dir {link}: a symbolic link to {Path.Combine(Dir, "gone")}, which does not exist");
         AssertNoRun();
     }
 
