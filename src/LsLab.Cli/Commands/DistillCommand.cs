@@ -35,15 +35,17 @@ public static class DistillCommand
         cmd.SetAction(p =>
         {
             shared.InitializeEngine(p);
-            var teacherRun = new RunFolder(p.GetValue(teacher)!);
+            var teacherRun = new RunFolder(OptionChecks.InDir(p.GetValue(teacher)!, "--teacher"));
             var t = teacherRun.ReadConfig();
             if (!File.Exists(teacherRun.ModelPath))
                 throw new LsLabException($"{teacherRun.Path}: the teacher run has not finished (no model.dat). Finish it with `lslab train --resume --out {teacherRun.Path}`.");
             var spec = new DistillationSpec(teacherRun.Path, p.GetValue(temperature), p.GetValue(beta), p.GetValue(soft)).Validate();
             // A student follows its teacher's data, split and seed unless told otherwise.
             var o = shared.Read(p, p.GetValue(studentModel)!, 0, t);
+            OptionChecks.SameDataSet(t.Dataset, o.Dataset, teacherRun.Path);
 
             string dir = p.GetValue(shared.Out)!;
+            Cli.CheckOutDir(dir);
             var run = new RunFolder(dir);
             TrainOptionSet.RequireNewOrResume(dir, p.GetValue(shared.Resume));
             bool exists = Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();

@@ -26,7 +26,7 @@ public static class EvaluateCommand
         cmd.SetAction(p =>
         {
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
-            var run = new RunFolder(p.GetValue(runDir)!);
+            var run = new RunFolder(OptionChecks.InDir(p.GetValue(runDir)!, "--run"));
             var result = Evaluation.Evaluate(run, p.GetValue(split)!);
             Cli.PrintTable($"{run.Path} — {result.Split} ({result.Score.Count} examples)", new[]
             {

@@ -29,6 +29,8 @@ public static class ExperimentCommand
                 $"lslab experiment {name} --profile full --runs-dir runs   # reuse runs trained with `lslab train --out runs/NAME`");
             sub.SetAction(p =>
             {
+                Cli.CheckOutDir(p.GetValue(outDir)!);
+                if (p.GetValue(runsDir) is string rd) Cli.CheckOutDir(rd, "--runs-dir");
                 Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
                 var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), ConsoleProgress.Create(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir));
                 var result = ExperimentCatalog.Create(name).Run(ctx);

@@ -31,7 +31,7 @@ public static class MiCommand
         cmd.SetAction(p =>
         {
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
-            var run = new RunFolder(p.GetValue(runDir)!);
+            var run = new RunFolder(OptionChecks.InDir(p.GetValue(runDir)!, "--run"));
             var o = run.ReadConfig();
             using var data = TrainingRun.LoadData(o);
             var (a, b) = MiSettings.ParseClasses(p.GetValue(classes)!, data.Train.ClassNames);

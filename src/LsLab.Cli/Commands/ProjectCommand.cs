@@ -26,7 +26,8 @@ public static class ProjectCommand
         cmd.SetAction(p =>
         {
             Native.Engine.Initialize();
-            var folder = new RunFolder(p.GetValue(run)!);
+            var folder = new RunFolder(OptionChecks.InDir(p.GetValue(run)!, "--run"));
+            if (p.GetValue(outDir) is string od) Cli.CheckOutDir(od);
             var o = folder.ReadConfig();
             using var data = Training.TrainingRun.LoadData(o);
             var ids = GeometryAnalysis.ParseClasses(p.GetValue(classes)!, data.Train.ClassNames);

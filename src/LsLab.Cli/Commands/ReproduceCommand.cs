@@ -30,6 +30,8 @@ public static class ReproduceCommand
             "xdg-open out/report/index.html");
         cmd.SetAction(p =>
         {
+            Cli.CheckOutDir(p.GetValue(outDir)!);
+            OptionChecks.Store(p.GetValue(outDir)!, "--out");
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var o = new Reproduction.Options(p.GetValue(outDir)!, p.GetValue(profile), p.GetValue(dataDir),
                 (p.GetValue(only) ?? Array.Empty<string>()).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),

@@ -14,6 +14,7 @@ public static class RunsCommand
 
     static RunStore Open(string dir)
     {
+        OptionChecks.Store(dir, "--store");
         if (!File.Exists(Path.Combine(dir, "store.db"))) throw new LsLabException($"{Path.GetFullPath(dir)}: no store.db here. Run `lslab reproduce --out {dir}` first.");
         return new RunStore(dir);
     }
@@ -61,6 +62,7 @@ public static class RunsCommand
         var export = new Command("export", "All runs as CSV or JSON.") { store3, format, output };
         export.SetAction(p =>
         {
+            if (p.GetValue(output) is string outFile) OptionChecks.OutFile(outFile, "--output");
             using var s = Open(p.GetValue(store3)!);
             var runs = s.List();
             string text;

@@ -35,6 +35,7 @@ public static class TrainCommand
             shared.InitializeEngine(p);
             var o = shared.Read(p, p.GetValue(model)!, p.GetValue(alpha), new TrainOptions());
             string dir = p.GetValue(shared.Out)!;
+            Cli.CheckOutDir(dir);
             var run = new Runs.RunFolder(dir);
             TrainOptionSet.RequireNewOrResume(dir, p.GetValue(shared.Resume));
             var data = TrainingRun.LoadData(o);
@@ -44,8 +45,12 @@ public static class TrainCommand
                 Information.MiTracker? tracker = null;
                 if (p.GetValue(trackMi))
                 {
-                    var (a, b) = Information.MiSettings.ParseClasses(p.GetValue(miClasses)!, data.Train.ClassNames);
-                    tracker = new Information.MiTracker(data.Train, new Information.MiSettings(a, b, p.GetValue(miN), p.GetValue(miDraws), o.Seed));
+                    // MiSettings names `lslab mi`'s options; here they are --mi-classes, --mi-n, --mi-draws.
+                    tracker = OptionChecks.Renamed(() =>
+                    {
+                        var (a, b) = Information.MiSettings.ParseClasses(p.GetValue(miClasses)!, data.Train.ClassNames);
+                        return new Information.MiTracker(data.Train, new Information.MiSettings(a, b, p.GetValue(miN), p.GetValue(miDraws), o.Seed));
+                    }, ("--classes", "--mi-classes"), ("--n", "--mi-n"), ("--draws", "--mi-draws"));
                 }
                 using var trackerScope = tracker;
                 var state = TrainingRun.Execute(o, dir, ConsoleProgress.Create(p.GetValue(shared.Quiet)), onEpochEnd: tracker is null ? null : tracker.OnEpochEnd, data: data);

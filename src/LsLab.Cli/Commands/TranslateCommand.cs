@@ -72,15 +72,18 @@ public static class TranslateCommand
         cmd.SetAction(p =>
         {
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
-            var o = new TranslatorOptions
+            // The library's messages name fields ("epochs", "dropout"); here they are options.
+            var o = OptionChecks.Renamed(() => new TranslatorOptions
             {
                 Data = p.GetValue(data), DataPath = p.GetValue(dataPath), CorpusSize = p.GetValue(corpus), Validation = p.GetValue(held), Test = p.GetValue(held),
                 TrainLimit = p.GetValue(limit), Seed = p.GetValue(seed), Alpha = p.GetValue(alpha), Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch),
                 LearningRate = p.GetValue(lr), WarmupSteps = p.GetValue(warmup), SourceVocab = p.GetValue(vocab), TargetVocab = p.GetValue(vocab),
                 Model = new() { DModel = p.GetValue(dModel), Heads = p.GetValue(heads), FeedForward = p.GetValue(ff), EncoderLayers = p.GetValue(layers),
                                 DecoderLayers = p.GetValue(layers), Dropout = p.GetValue(dropout) },
-            }.Validate();
+            }.Validate(), OptionChecks.TranslateTrainNames);
+            OptionChecks.LearningRate(o.LearningRate);
             string dir = p.GetValue(outDir)!;
+            Cli.CheckOutDir(dir);
             TrainOptionSet.RequireNewOrResume(dir, p.GetValue(resume));
             var splits = TranslatorTraining.LoadData(o);
             Console.WriteLine($"data: {splits}");
@@ -124,12 +127,12 @@ public static class TranslateCommand
             var lines = p.GetValue(sentences) is { Length: > 0 } args ? args.ToList()
                 : p.GetValue(input) is string f ? (File.Exists(f) ? File.ReadAllLines(f).ToList() : throw new LsLabException($"{f}: input file not found."))
                 : ReadStdin();
-            var o = new DecodeOptions
+            var o = OptionChecks.Renamed(() => new DecodeOptions
             {
                 Beam = p.GetValue(beam), Temperature = p.GetValue(temperature), Penalty = p.GetValue(penalty), LengthAlpha = p.GetValue(lengthAlpha),
                 MaxLength = p.GetValue(maxLength), NBest = p.GetValue(nbest),
-            }.Validate();
-            using var translator = Translator.Load(p.GetValue(run)!);
+            }.Validate(), OptionChecks.DecodeNames);
+            using var translator = Translator.Load(OptionChecks.TranslatorRun(p.GetValue(run)!));
             var results = translator.TranslateNBest(lines, o);
             for (int i = 0; i < lines.Count; i++)
             {
@@ -180,6 +183,7 @@ public static class TranslateCommand
                 return 0;
             }
             var dir = p.GetValue(run) ?? throw new LsLabException("give --run DIR, or --hypotheses FILE with --references FILE.");
+            OptionChecks.TranslatorRun(dir);
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var options = TranslatorTraining.ReadOptions(dir);
             var data = TranslatorTraining.LoadData(options);
@@ -190,10 +194,10 @@ public static class TranslateCommand
                 var s => throw new LsLabException($"--split must be test or validation, got '{s}'."),
             };
             using var translator = Translator.Load(dir);
-            var o = new DecodeOptions
+            var o = OptionChecks.Renamed(() => new DecodeOptions
             {
                 Beam = p.GetValue(beam), Penalty = p.GetValue(penalty), LengthAlpha = p.GetValue(lengthAlpha), MaxLength = p.GetValue(maxLength),
-            }.Validate();
+            }.Validate(), OptionChecks.DecodeNames);
             var temps = new List<double> { p.GetValue(temperature) };
             if (p.GetValue(fit)) temps.Add(TokenPredictions.Collect(translator, data.Validation).FitTemperature());
             var tokens = TokenPredictions.Collect(translator, pairs);

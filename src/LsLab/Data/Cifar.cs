@@ -17,6 +17,7 @@ public static class Cifar
         long total = 0;
         foreach (var path in paths)
         {
+            if (Directory.Exists(path)) throw new LsLabException($"{path}: a folder, expected a CIFAR-{classes} binary file.");
             if (!File.Exists(path)) throw new LsLabException($"{path}: file not found.");
             long size = new FileInfo(path).Length;
             if (size == 0 || size % record != 0)

@@ -16,6 +16,7 @@ public static class Idx
     /// <summary>Reads a whole file, gunzipping when it starts with the gzip magic.</summary>
     public static byte[] ReadBytes(string path)
     {
+        if (Directory.Exists(path)) throw new LsLabException($"{path}: a folder, expected an IDX file.");
         if (!File.Exists(path)) throw new LsLabException($"{path}: file not found.");
         return Decompress(File.ReadAllBytes(path), path);
     }
@@ -41,22 +42,45 @@ public static class Idx
     public static (byte[] Pixels, int Count, int Rows, int Cols) ReadImages(string path, int? expectRows = 28, int? expectCols = 28) =>
         ParseImages(ReadBytes(path), path, expectRows, expectCols);
 
+    static string DtypeName(byte code) => code switch
+    {
+        0x08 => "uint8", 0x09 => "int8", 0x0B => "int16", 0x0C => "int32", 0x0D => "float32", 0x0E => "float64", _ => $"unknown type 0x{code:x2}",
+    };
+
+    /// <summary>What a wrong magic number holds instead, e.g. "an IDX labels file (uint8, 1 dimension)".</summary>
+    static string MagicMeaning(ReadOnlySpan<byte> b) =>
+        b[0] != 0 || b[1] != 0 ? "not an IDX file (its first two bytes must be 0)"
+        : BinaryPrimitives.ReadInt32BigEndian(b) == LabelsMagic ? "an IDX labels file"
+        : BinaryPrimitives.ReadInt32BigEndian(b) == ImagesMagic ? "an IDX images file"
+        : $"IDX data of {DtypeName(b[2])} in {b[3]} dimension{(b[3] == 1 ? "" : "s")}";
+
     /// <summary>Parses the (decompressed) bytes of an IDX images file; <paramref name="path"/> names it in errors.</summary>
     public static (byte[] Pixels, int Count, int Rows, int Cols) ParseImages(byte[] b, string path, int? expectRows = 28, int? expectCols = 28)
     {
         if (b.Length < 4) throw new LsLabException($"{path}: truncated IDX header: expected at least 16 bytes, got {b.Length}.");
         int magic = BinaryPrimitives.ReadInt32BigEndian(b);
         if (magic != ImagesMagic)
-            throw new LsLabException($"{path}: bad magic number 0x{magic:x8}: expected 0x{ImagesMagic:x8} (IDX images, uint8, 3 dimensions).");
+            throw new LsLabException($"{path}: bad magic number 0x{magic:x8}: expected 0x{ImagesMagic:x8} (IDX images, uint8, 3 dimensions); found {MagicMeaning(b)}.");
         if (b.Length < 16) throw new LsLabException($"{path}: truncated IDX header: expected at least 16 bytes, got {b.Length}.");
-        int n = BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(4)), rows = BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(8)), cols = BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(12));
-        if (n < 0 || rows <= 0 || cols <= 0) throw new LsLabException($"{path}: invalid dimensions {n}x{rows}x{cols} in the header.");
+        uint un = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(4)), urows = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(8)), ucols = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(12));
+        if (un > int.MaxValue || urows == 0 || ucols == 0 || urows > int.MaxValue || ucols > int.MaxValue)
+            throw new LsLabException($"{path}: invalid dimensions {un}x{urows}x{ucols} in the header (expected N images of rows x cols, each at least 1 and below 2^31).");
+        int n = (int)un, rows = (int)urows, cols = (int)ucols;
         if ((expectRows is int r && rows != r) || (expectCols is int c && cols != c))
             throw new LsLabException($"{path}: wrong image size {rows}x{cols}: expected {expectRows}x{expectCols}.");
-        long expected = 16L + (long)n * rows * cols;
-        if (b.Length < expected)
-            throw new LsLabException($"{path}: truncated: the header announces {n} images of {rows}x{cols} ({expected} bytes), but the file has {b.Length} bytes.");
-        return (b.AsSpan(16, n * rows * cols).ToArray(), n, rows, cols);
+        // n, rows, cols < 2^31 each: the product can exceed 2^63, so compare without forming it.
+        long pixelsPerImage = (long)rows * cols;
+        long maxImages = (b.Length - 16L) / pixelsPerImage;
+        if (n > maxImages)
+        {
+            string need = n <= long.MaxValue / pixelsPerImage - 1 ? $"{16 + n * pixelsPerImage} bytes" : "more bytes than any file can hold";
+            throw new LsLabException($"{path}: truncated: the header announces {n} images of {rows}x{cols} ({need}), but the file has {b.Length} bytes.");
+        }
+        long expected = 16 + n * pixelsPerImage;
+        if (b.Length != expected)
+            throw new LsLabException($"{path}: {b.Length - expected} bytes after the {n} images of {rows}x{cols} the header announces ({expected} bytes): header and data disagree.");
+        if (expected - 16 > Array.MaxLength) throw new LsLabException($"{path}: {n} images of {rows}x{cols} are too many to load at once.");
+        return (b.AsSpan(16, (int)(expected - 16)).ToArray(), n, rows, cols);
     }
 
     /// <summary>Labels as bytes, checked against the number of classes.</summary>
@@ -68,12 +92,15 @@ public static class Idx
         if (b.Length < 4) throw new LsLabException($"{path}: truncated IDX header: expected at least 8 bytes, got {b.Length}.");
         int magic = BinaryPrimitives.ReadInt32BigEndian(b);
         if (magic != LabelsMagic)
-            throw new LsLabException($"{path}: bad magic number 0x{magic:x8}: expected 0x{LabelsMagic:x8} (IDX labels, uint8, 1 dimension).");
+            throw new LsLabException($"{path}: bad magic number 0x{magic:x8}: expected 0x{LabelsMagic:x8} (IDX labels, uint8, 1 dimension); found {MagicMeaning(b)}.");
         if (b.Length < 8) throw new LsLabException($"{path}: truncated IDX header: expected at least 8 bytes, got {b.Length}.");
-        int n = BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(4));
-        if (n < 0) throw new LsLabException($"{path}: invalid label count {n} in the header.");
+        uint un = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(4));
+        if (un > int.MaxValue) throw new LsLabException($"{path}: invalid label count {un} in the header (expected below 2^31).");
+        int n = (int)un;
         if (b.Length < 8L + n)
-            throw new LsLabException($"{path}: truncated: the header announces {n} labels ({8 + n} bytes), but the file has {b.Length} bytes.");
+            throw new LsLabException($"{path}: truncated: the header announces {n} labels ({8L + n} bytes), but the file has {b.Length} bytes.");
+        if (b.Length > 8L + n)
+            throw new LsLabException($"{path}: {b.Length - 8L - n} bytes after the {n} labels the header announces ({8L + n} bytes): header and data disagree.");
         var labels = b.AsSpan(8, n).ToArray();
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] >= numClasses)

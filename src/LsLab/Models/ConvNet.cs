@@ -13,6 +13,8 @@ public sealed class ConvNet : Classifier
     public ConvNet(ModelSpec spec) : base("convnet")
     {
         int width = spec.HiddenWidth ?? 256;
+        if (spec.Height < 4 || spec.Width < 4)
+            throw new LsLabException($"convnet: images of {spec.Height}×{spec.Width} are too small for its two 2×2 poolings (at least 4×4).");
         conv1 = nn.Conv2d(spec.Channels, 32, 5, padding: 2);
         conv2 = nn.Conv2d(32, 64, 5, padding: 2);
         fc = nn.Linear(64 * (spec.Height / 4) * (spec.Width / 4), width);

@@ -12,6 +12,8 @@ public sealed class Mlp : Classifier
 
     public Mlp(ModelSpec spec, int hidden, double dropout, string name) : base(name)
     {
+        if (hidden < 1) throw new LsLabException($"--width must be ≥ 1, got {hidden}.");
+        if (!double.IsFinite(dropout) || dropout < 0 || dropout >= 1) throw new LsLabException($"--dropout must be in [0, 1), got {dropout}.");
         fc1 = nn.Linear(spec.InputSize, hidden);
         fc2 = nn.Linear(hidden, hidden);
         head = nn.Linear(hidden, spec.NumClasses);

@@ -60,15 +60,35 @@ public sealed record TrainOptions
         return string.Join("-", parts);
     }
 
-    /// <summary>Checks ranges and names the bad option.</summary>
+    /// <summary>Checks ranges and names the bad option, before any data is loaded or libtorch sees a value.</summary>
     public TrainOptions Validate()
     {
+        // Upper bounds: beyond them a value is a typo, not an experiment.
+        const int MaxEpochs = 100_000, MaxBatchSize = 1 << 20, MaxWidth = 1 << 16;
+        const double MaxLearningRate = 10;
         Losses.LabelSmoothing.Validate(Alpha, "--alpha");
+        if (string.IsNullOrWhiteSpace(Dataset)) throw new LsLabException("--dataset: empty; expected a data set name (see `lslab datasets`).");
+        if (!Models.ModelRegistry.List().Any(m => m.Name.Equals(Model, StringComparison.OrdinalIgnoreCase)))
+            throw new LsLabException($"Unknown model '{Model}'. Known models: {string.Join(", ", Models.ModelRegistry.List().Select(m => m.Name))}.");
         if (Epochs < 1) throw new LsLabException($"--epochs must be ≥ 1, got {Epochs}.");
+        if (Epochs > MaxEpochs) throw new LsLabException($"--epochs must be at most {MaxEpochs}, got {Epochs}.");
         if (BatchSize < 1) throw new LsLabException($"--batch-size must be ≥ 1, got {BatchSize}.");
-        if (EffectiveLearningRate <= 0 || double.IsNaN(EffectiveLearningRate)) throw new LsLabException($"--lr must be > 0, got {EffectiveLearningRate}.");
-        if (ValidationFraction < 0 || ValidationFraction >= 1) throw new LsLabException($"--val-fraction must be in [0,1), got {ValidationFraction}.");
-        if (Momentum < 0 || Momentum >= 1) throw new LsLabException($"--momentum must be in [0,1), got {Momentum}.");
+        if (BatchSize > MaxBatchSize) throw new LsLabException($"--batch-size must be at most {MaxBatchSize}, got {BatchSize}.");
+        if (!double.IsFinite(EffectiveLearningRate) || EffectiveLearningRate <= 0 || EffectiveLearningRate > MaxLearningRate)
+            throw new LsLabException($"--lr must be a finite number in (0, {MaxLearningRate}], got {EffectiveLearningRate}" +
+                                     (EffectiveLearningRate > MaxLearningRate && double.IsFinite(EffectiveLearningRate) ? " (SGD diverges at once at such a rate; the paper's nets use 0.01–0.1)." : "."));
+        if (!double.IsFinite(EffectiveWeightDecay) || EffectiveWeightDecay < 0 || EffectiveWeightDecay > 1)
+            throw new LsLabException($"--weight-decay must be a finite number in [0, 1], got {EffectiveWeightDecay} (typical: 5e-4).");
+        if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) throw new LsLabException($"--momentum must be in [0, 1), got {Momentum}.");
+        if (!double.IsFinite(WarmupEpochs) || WarmupEpochs < 0 || WarmupEpochs > Epochs)
+            throw new LsLabException($"--warmup-epochs must be in [0, --epochs = {Epochs}], got {WarmupEpochs}.");
+        if (double.IsNaN(ValidationFraction) || ValidationFraction < 0 || ValidationFraction >= 1)
+            throw new LsLabException($"--val-fraction must be in (0, 1), got {ValidationFraction}.");
+        if (ValidationFraction == 0)
+            throw new LsLabException("the validation split is empty: --val-fraction 0 holds out nothing, but training reports validation accuracy and NLL every epoch; use a value in (0, 1), e.g. 0.1.");
+        if (Width is int w && (w < 1 || w > MaxWidth)) throw new LsLabException($"--width must be in [1, {MaxWidth}], got {w}.");
+        if (Dropout is double d && (!double.IsFinite(d) || d < 0 || d >= 1)) throw new LsLabException($"--dropout must be in [0, 1), got {d}.");
+        if (TrainLimit is int l && l < 1) throw new LsLabException($"--train-limit must be ≥ 1 (the number of training examples to use), got {l}.");
         return this;
     }
 }

@@ -80,7 +80,15 @@ public static class TrainingRun
             throw new LsLabException($"{run.Path}: no model.dat: the run has not finished. Resume it with `lslab train --resume --out {run.Path}`.");
         run.Verify();
         var model = CreateModel(o, shapeOf);
-        model.load(run.ModelPath);
+        try
+        {
+            model.load(run.ModelPath);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException)
+        {
+            model.Dispose();
+            throw new LsLabException($"{run.ModelPath}: cannot be read as the weights of a {o.Model} ({e.GetType().Name}: {e.Message.Split('\n')[0]}); it is truncated or damaged. Delete the run folder and train again.");
+        }
         model.eval();
         return model;
     }
