@@ -103,7 +103,7 @@ public sealed class CalibrationExperiment : IExperiment
     }
 
     /// <summary>One (arm, n, epoch) point of the map.</summary>
-    sealed record Cell(Arm Arm, int N, int Epoch, double TrainAccuracy, Scored Baseline, double T, Scored Ts, double Alpha, Scored Ls, double LsT, Scored LsTs,
+    sealed record Cell(Arm Arm, int N, int Epoch, bool Final, double TrainAccuracy, Scored Baseline, double T, Scored Ts, double Alpha, Scored Ls, double LsT, Scored LsTs,
         (double Low, double High) LsMinusBase, (double Low, double High) LsMinusTs, (double Low, double High) TsMinusBase)
     {
         public double DeltaBase => Ls.Ece - Baseline.Ece;
@@ -147,7 +147,7 @@ public sealed class CalibrationExperiment : IExperiment
                     // α chosen on validation ECE: the test split is touched only for the reported numbers.
                     double alpha = s.Alphas.Where(a => a > 0).MinBy(a => Metrics.Ece(Read(a, "validation")));
                     var (tLs, ls, lsTs) = WithTs(alpha);
-                    cells.Add(new Cell(arm, n, epoch, history[epoch - 1].TrainAccuracy, baseline, t0, ts, alpha, ls, tLs, lsTs,
+                    cells.Add(new Cell(arm, n, epoch, epoch == epochs, history[epoch - 1].TrainAccuracy, baseline, t0, ts, alpha, ls, tLs, lsTs,
                         PairedEceDifference(ls, baseline, s.Resamples, seed), PairedEceDifference(ls, ts, s.Resamples, seed),
                         PairedEceDifference(ts, baseline, s.Resamples, seed)));
                 }
@@ -203,14 +203,14 @@ public sealed class CalibrationExperiment : IExperiment
         result.Figures.Add(new ReportFigure("Where label smoothing helps calibration: the map over n × training length", svg2, png2,
             "Green: ECE(LS) below the baseline's (95 % paired interval below 0); red: above; grey: no clear difference. Each square shows the baseline's fitted temperature."));
 
-        var worst = cells.MaxBy(c => c.Baseline.OverConfidence)!;
+        var worst = cells.Where(c => c.Final).MaxBy(c => c.Baseline.OverConfidence)!;
         var (png3, svg3) = ReliabilityPlot.Compare(new[]
         {
             ("baseline (α = 0)", (IReadOnlyList<ReliabilityBin>)Metrics.Reliability(worst.Baseline.P), worst.Baseline.Ece),
             ($"temperature scaling (T = {worst.T:F2})", Metrics.Reliability(worst.Ts.P), worst.Ts.Ece),
             ($"label smoothing α = {F(worst.Alpha)}", Metrics.Reliability(worst.Ls.P), worst.Ls.Ece),
-        }, $"Reliability at the most over-confident cell ({worst.Arm.Name}, n = {worst.N}, epoch {worst.Epoch})", Path.Combine(ctx.OutDir, "reliability"));
-        result.Figures.Add(new ReportFigure("Reliability diagram at the most over-confident cell (the paper's Figure 2 analogue)", svg3, png3,
+        }, $"Reliability at the most over-confident trained network ({worst.Arm.Name}, n = {worst.N}, epoch {worst.Epoch})", Path.Combine(ctx.OutDir, "reliability"));
+        result.Figures.Add(new ReportFigure("Reliability diagram at the most over-confident trained network (the paper's Figure 2 analogue)", svg3, png3,
             "Accuracy against mean confidence per bin (15 equal-width bins, test split). The diagonal is perfect calibration."));
     }
 
@@ -232,12 +232,14 @@ public sealed class CalibrationExperiment : IExperiment
     static void AddClaims(ExperimentResult result, List<Cell> cells)
     {
         string Where(Cell c) => $"{c.Arm.Name}, n = {c.N}, epoch {c.Epoch}";
-        var over = cells.Where(c => c.OverConfident).ToList();
-        var worst = cells.MaxBy(c => c.Baseline.OverConfidence)!;
+        // The claims are about trained networks: judged on each run's last epoch (the cells along training are the map).
+        var trained = cells.Where(c => c.Final).ToList();
+        var over = trained.Where(c => c.OverConfident).ToList();
+        var worst = trained.MaxBy(c => c.Baseline.OverConfidence)!;
 
         result.Claims.Add(new Claim("Temperature scaling lowers the ECE of an over-confident network trained with hard targets.",
             "CIFAR-100: 0.150 → 0.021 (T = 1.9); ImageNet: 0.071 → 0.022 (T = 1.4)",
-            $"most over-confident cell ({Where(worst)}): {worst.Baseline.Ece:F3} → {worst.Ts.Ece:F3} (T = {worst.T:F2}), difference {worst.Ts.Ece - worst.Baseline.Ece:+0.000;-0.000} {Ci(worst.TsMinusBase)}",
+            $"most over-confident trained network ({Where(worst)}): {worst.Baseline.Ece:F3} → {worst.Ts.Ece:F3} (T = {worst.T:F2}), difference {worst.Ts.Ece - worst.Baseline.Ece:+0.000;-0.000} {Ci(worst.TsMinusBase)}",
             worst.TsMinusBase.High < 0 ? Verdict.Reproduced : worst.TsMinusBase.Low > 0 ? Verdict.NotReproduced : Verdict.Inconclusive,
             worst.TsMinusBase.High < 0 ? "the paired interval of ECE(TS) − ECE(baseline) lies below 0"
             : worst.TsMinusBase.Low > 0 ? "TS raised ECE (interval above 0)" : "the interval contains 0: no clear change at this cell"));
@@ -257,7 +259,7 @@ public sealed class CalibrationExperiment : IExperiment
             bool wOut = w.LsMinusTs.Low >= EquivalenceMargin || w.LsMinusTs.High <= -EquivalenceMargin;
             result.Claims.Add(new Claim("Label smoothing calibrates about as well as temperature scaling (without any post-hoc fit), where the network is over-confident.",
                 "CIFAR-100: LS 0.024 (α = 0.05) vs TS 0.021; ImageNet: LS 0.035 vs TS 0.022",
-                $"most over-confident cell ({Where(w)}): LS {w.Ls.Ece:F3} (α = {F(w.Alpha)}) vs TS {w.Ts.Ece:F3}, difference {w.DeltaTs:+0.000;-0.000} {Ci(w.LsMinusTs)}; " +
+                $"most over-confident trained network ({Where(w)}): LS {w.Ls.Ece:F3} (α = {F(w.Alpha)}) vs TS {w.Ts.Ece:F3}, difference {w.DeltaTs:+0.000;-0.000} {Ci(w.LsMinusTs)}; " +
                 $"within ±{F(EquivalenceMargin)} in {within} of {over.Count} over-confident cells, clearly outside in {outside}",
                 wIn ? Verdict.Reproduced : wOut ? Verdict.NotReproduced : Verdict.Inconclusive,
                 wIn ? $"equivalence: the 95 % interval of ECE(LS) − ECE(TS) lies inside ±{F(EquivalenceMargin)}"
@@ -265,19 +267,20 @@ public sealed class CalibrationExperiment : IExperiment
                 : $"the interval is wider than the margin ±{F(EquivalenceMargin)} or straddles its edge: not enough test examples to tell"));
         }
 
-        var helps = cells.Where(c => c.Outcome == "helps").ToList();
-        var hurts = cells.Where(c => c.Outcome == "hurts").ToList();
-        string boundary = helps.Count == 0 && hurts.Count == 0 ? "LS changed ECE clearly in no cell."
-            : $"LS lowered ECE clearly in {helps.Count} of {cells.Count} cells" +
+        var helps = trained.Where(c => c.Outcome == "helps").ToList();
+        var hurts = trained.Where(c => c.Outcome == "hurts").ToList();
+        string boundary = helps.Count == 0 && hurts.Count == 0 ? $"LS changed ECE clearly in none of the {trained.Count} trained networks."
+            : $"Of the {trained.Count} trained networks (last epoch of each run), LS lowered ECE clearly in {helps.Count}" +
               (helps.Count > 0 ? $", all with baseline over-confidence ≥ {helps.Min(c => c.Baseline.OverConfidence):+0.000;-0.000} (fitted T ≥ {helps.Min(c => c.T):F2})" : "") +
               $"; it raised ECE clearly in {hurts.Count}" +
               (hurts.Count > 0 ? $", all with over-confidence ≤ {hurts.Max(c => c.Baseline.OverConfidence):+0.000;-0.000} (T ≤ {hurts.Max(c => c.T):F2})" : "") + ".";
+        boundary += $" Along training (all {cells.Count} cells of the map) it helped in {cells.Count(c => c.Outcome == "helps")} and hurt in {cells.Count(c => c.Outcome == "hurts")}.";
         result.Findings.Insert(0, "When does label smoothing help calibration? " + boundary +
             " Label smoothing caps the training confidence (at 1 − α(K−1)/K), so it fixes over-confidence that is there and makes an already calibrated network under-confident.");
-        var calm = cells.MinBy(c => c.Baseline.OverConfidence)!;
+        var calm = trained.MinBy(c => c.Baseline.OverConfidence)!;
         result.Claims.Add(new Claim("Beyond the paper: label smoothing hurts calibration where the baseline is not over-confident.",
             "not in the paper (Table 3 only has over-confident baselines)",
-            $"least over-confident cell ({Where(calm)}, over-confidence {calm.Baseline.OverConfidence:+0.000;-0.000}, T = {calm.T:F2}): ECE {calm.Baseline.Ece:F3} → LS {calm.Ls.Ece:F3}, {calm.DeltaBase:+0.000;-0.000} {Ci(calm.LsMinusBase)}",
+            $"least over-confident trained network ({Where(calm)}, over-confidence {calm.Baseline.OverConfidence:+0.000;-0.000}, T = {calm.T:F2}): ECE {calm.Baseline.Ece:F3} → LS {calm.Ls.Ece:F3}, {calm.DeltaBase:+0.000;-0.000} {Ci(calm.LsMinusBase)}",
             calm.LsMinusBase.Low > 0 ? Verdict.Reproduced : calm.LsMinusBase.High < 0 ? Verdict.NotReproduced : Verdict.Inconclusive,
             calm.LsMinusBase.Low > 0 ? "the paired interval of ECE(LS) − ECE(baseline) lies above 0" : calm.LsMinusBase.High < 0 ? "LS lowered ECE even there" : "no clear change at that cell"));
     }
