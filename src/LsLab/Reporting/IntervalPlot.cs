@@ -12,7 +12,7 @@ namespace LsLab.Reporting;
 /// </summary>
 public static class IntervalPlot
 {
-    public const int Width = 260, Height = 30;
+    public const int Width = 180, Height = 30;
 
     static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
     static string G(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
@@ -49,7 +49,14 @@ public static class IntervalPlot
         return sb.ToString();
     }
 
-    /// <summary>A one-line text form of the same interval, for the cards and the markdown report.</summary>
+    /// <summary>The interval in a few characters for a card: estimate [low, high], margin, examples and seeds.</summary>
+    public static string ShortText(ClaimEvidence e)
+    {
+        string margin = e.Kind == ClaimKind.Equivalence && e.Margin is double m ? $" ±{G(m)}" : "";
+        return $"{G(e.Estimate)} [{G(e.CiLow)}, {G(e.CiHigh)}]{margin} · n={e.Examples} · {(e.Seeds == 1 ? "1 seed" : $"{e.Seeds} seeds")}";
+    }
+
+    /// <summary>A one-line text form of the same interval, for the markdown report and the card's details.</summary>
     public static string Text(ClaimEvidence e)
     {
         string what = e.Kind switch

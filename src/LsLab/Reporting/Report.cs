@@ -89,8 +89,8 @@ public static partial class Report
 
     const string Css = """
         *{box-sizing:border-box}
-        body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.4}
-        h1{font-size:1.5em;margin:.2em 0}h2{margin-top:1.6em;border-bottom:2px solid #ddd;padding-bottom:.2em}h3{margin:1.2em 0 .4em}
+        body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222;line-height:1.4}
+        h1{font-size:1.5em;margin:.2em 0}h2{margin-top:1.6em;border-bottom:2px solid #ddd;padding-bottom:.2em}h3{margin:1.2em 0 .4em}h2#claims{margin-top:.8em}
         p,li,td,th,summary,figcaption,caption{overflow-wrap:anywhere}
         table{border-collapse:collapse;margin:.8em 0;font-size:.88em;table-layout:fixed;width:100%;max-width:100%}
         th,td{border:1px solid #ccc;padding:.25em .45em;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}
@@ -104,22 +104,24 @@ public static partial class Report
         .card.ok{border-left-color:#1b7f3b}.card.partly{border-left-color:#d69e00}.card.no{border-left-color:#b3261e}.card.unclear{border-left-color:#888}
         .thumb img{width:96px;height:auto;border:1px solid #eee;display:block}
         .cbody{min-width:0}
-        .claim{margin:0;font-weight:600;font-size:.95em}
+        .claim{margin:0;font-weight:600;font-size:.92em;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
         .exp{font-weight:400;color:#666;font-size:.85em}
-        .nums{margin:.2em 0;font-size:.82em;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
-        .nums span{margin-right:.8em}
-        .iv{display:flex;flex-wrap:wrap;align-items:center;gap:.2em .6em;font-size:.78em;color:#444}
+        .nums{margin:.2em 0;font-size:.8em;display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.8em;line-height:1.3}
+        .nums span{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+        .iv{display:flex;flex-wrap:wrap;align-items:center;gap:0 .6em;font-size:.76em;color:#444;line-height:1.25}
         .iv svg{flex:none;max-width:100%;height:auto}
-        .noiv{font-size:.78em;color:#777;margin:.1em 0}
+        .noiv{color:#777}
+        .iv details{margin:0}.iv details[open]{flex-basis:100%}
         .badge{display:inline-block;font-size:.75em;font-weight:700;padding:.05em .5em;border-radius:1em;margin-right:.3em;white-space:nowrap;color:#fff;background:#777}
         .badge.ok{background:#1b7f3b}.badge.partly{background:#a66f00}.badge.no{background:#b3261e}.badge.unclear{background:#666}
         details{margin:.3em 0}details summary{cursor:pointer;color:#235;font-size:.85em}
         .card details p{font-size:.85em;margin:.3em 0}
         table.kv{font-size:.8em}table.kv th{width:8em}
+        table.margins th:nth-child(1){width:22%}table.margins th:nth-child(2){width:8%}table.margins th:nth-child(3){width:18%}
         figure{margin:1.2em 0;break-inside:avoid;page-break-inside:avoid}figure svg{width:100%;max-width:900px;height:auto;border:1px solid #eee}figcaption{font-size:.9em;color:#444}
         @media print{
           body{max-width:none;margin:0;font-size:10.5pt}
-          .nums{display:block;-webkit-line-clamp:unset;overflow:visible}
+          .claim,.nums span{display:block;-webkit-line-clamp:unset;overflow:visible}
           details::details-content{content-visibility:visible;display:contents}
           .badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}
           a{color:inherit;text-decoration:none}
@@ -175,7 +177,7 @@ public static partial class Report
 
         sb.Append("<h2 id=\"methods\">Methods</h2>");
         foreach (var p in MethodParagraphs(results)) sb.Append($"<p>{E(p)}</p>");
-        sb.Append(TableHtml(MarginsTable()));
+        sb.Append(TableHtml(MarginsTable(), "margins"));
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
@@ -189,13 +191,14 @@ public static partial class Report
         if (thumb is not null)
             sb.Append($"<a class=\"thumb\" href=\"#fig{figure}\"><img src=\"{thumb}\" alt=\"Thumbnail of figure {figure}: {E(r.Figures[0].Title)}\"></a>");
         sb.Append("<div class=\"cbody\">");
-        sb.Append($"<p class=\"claim\"><span class=\"badge {cls}\">{VerdictText(c.Verdict)}</span>{E(c.Statement)} <a class=\"exp\" href=\"#{E(r.Name)}\">{E(r.Name)}</a></p>");
+        sb.Append($"<p class=\"claim\" title=\"{E(c.Statement)}\"><span class=\"badge {cls}\">{VerdictText(c.Verdict)}</span>{E(c.Statement)} <a class=\"exp\" href=\"#{E(r.Name)}\">{E(r.Name)}</a></p>");
         sb.Append($"<p class=\"nums\"><span class=\"theirs\">paper: {E(c.PaperValue)}</span><span class=\"ours\">ours: {E(c.OurValue)}</span></p>");
         var e = c.Evidence;
         var svg = e is null ? null : IntervalPlot.Svg(e, c.Verdict);
-        if (e is not null && svg is not null) sb.Append($"<div class=\"iv\">{svg}<span>{E(IntervalPlot.Text(e))}</span></div>");
-        else sb.Append("<p class=\"noiv\">no interval: this claim's verdict is not yet on the statistics layer</p>");
-        sb.Append($"<details><summary>why and all numbers</summary><p><b>{VerdictText(c.Verdict)}:</b> {E(c.Why)}</p>");
+        // The interval, its text and the folded details share one row; an opened details takes a row of its own.
+        if (e is not null && svg is not null) sb.Append($"<div class=\"iv\">{svg}<span title=\"{E(IntervalPlot.Text(e))}\">{E(IntervalPlot.ShortText(e))}</span>");
+        else sb.Append("<div class=\"iv\"><span class=\"noiv\">no interval: verdict not yet on the statistics layer</span>");
+        sb.Append($"<details><summary>why, all numbers</summary><p><b>{E(c.Statement)}</b></p><p><b>{VerdictText(c.Verdict)}:</b> {E(c.Why)}</p>");
         sb.Append($"<p class=\"theirs\">paper: {E(c.PaperValue)}</p><p>ours: {E(c.OurValue)}</p>");
         if (e is not null)
         {
@@ -203,7 +206,7 @@ public static partial class Report
             foreach (var (k, v) in EvidenceRows(e)) sb.Append($"<tr><th>{E(k)}</th><td>{E(v)}</td></tr>");
             sb.Append("</tbody></table>");
         }
-        sb.Append("</details></div></article>");
+        sb.Append("</details></div></div></article>");
         return sb.ToString();
     }
 
@@ -236,9 +239,9 @@ public static partial class Report
         if (without > 0) yield return $"{without} claim(s) carry no interval yet: their verdicts come from the experiment's own rule, shown in their why-text.";
     }
 
-    static string TableHtml(ReportTable t)
+    static string TableHtml(ReportTable t, string? cssClass = null)
     {
-        var sb = new StringBuilder($"<table><thead><tr>");
+        var sb = new StringBuilder(cssClass is null ? "<table><thead><tr>" : $"<table class=\"{cssClass}\"><thead><tr>");
         foreach (var c in t.Columns) sb.Append($"<th>{E(c)}</th>");
         sb.Append("</tr></thead><tbody>");
         foreach (var row in t.Rows)

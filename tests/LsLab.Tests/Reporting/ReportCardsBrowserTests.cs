@@ -90,6 +90,43 @@ public sealed class ReportCardsBrowserTests : TempDirTest
         await AssertNoOverflow(page, "print");
     }
 
+    [Fact]
+    public async Task Twenty_claims_fit_in_about_two_screens_at_1280_by_800()
+    {
+        var plot = new Plot();
+        plot.Add.Scatter(new double[] { 0, 1, 2 }, new double[] { 1, 3, 2 });
+        var (png, svg) = Figures.Save(plot, Path.Combine(Dir, "fig"));
+        var results = Enumerable.Range(0, 5).Select(x =>
+        {
+            var r = new ExperimentResult($"experiment{x}", $"Experiment {x}");
+            r.Figures.Add(new ReportFigure("figure", svg, png, "caption"));
+            for (int i = 0; i < 4; i++)
+            {
+                var e = new ClaimEvidence(ClaimKind.Difference, "accuracy", 0.004 * (i - 1), 0.004 * (i - 1) - 0.006, 0.004 * (i - 1) + 0.006) { Examples = 2000, Seeds = 1 };
+                var d = Verdicts.Decide(ClaimRule.Difference("accuracy", Direction.Increase, 0.01), e);
+                r.Claims.Add(new Claim("Label smoothing makes the student of a smoothed teacher worse than the student of a hard-target teacher.",
+                    "CIFAR-10: ResNet-56 teacher 91.5 → student AlexNet 86.1 vs 86.9 (hard teacher at its best T)",
+                    "student of α=0.1 teacher 85.20% vs 85.62% at T=2; LS teacher 89.1%, hard teacher 88.7%; 2,000 test examples", d.Verdict, d.Why) { Evidence = e });
+            }
+            return r;
+        }).ToArray();
+        var index = Report.Write(Path.Combine(Dir, "report"), results, new ReportInfo("Quick", DateTime.UtcNow, 60, "test", "lslab reproduce"));
+        using var pw = await Playwright.CreateAsync();
+        await using var browser = await pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath(), Headless = true,
+            Args = new[] { "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync" },
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        await page.GotoAsync(new Uri(index).AbsoluteUri);
+        Assert.Equal(20, await page.Locator("article.card").CountAsync());
+        var bottom = await page.EvaluateAsync<double>("() => document.querySelector('.cards').getBoundingClientRect().bottom");
+        Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "TestResults", "report-20-cards.png"), FullPage = true });
+        Assert.True(bottom <= 2.25 * 800, $"the summary of 20 claims ends at {bottom}px (two screens = 1600px)");
+        await AssertNoOverflow(page, "20 cards");
+    }
+
     static async Task AssertNoOverflow(IPage page, string mode)
     {
         var bad = await page.EvaluateAsync<string[]>("""
