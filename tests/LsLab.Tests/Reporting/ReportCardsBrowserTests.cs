@@ -41,6 +41,10 @@ public sealed class ReportCardsBrowserTests : TempDirTest
         var results = Results();
         var index = Report.Write(Path.Combine(Dir, "report"), results, new ReportInfo("Quick", DateTime.UtcNow, 60, "test", "lslab reproduce"));
         var md = File.ReadAllText(Path.Combine(Dir, "report", "README.md"));
+        Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults"));
+        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "TestResults", "report-cards.md"), md);
+        Assert.Contains("### 1. ⚪ [inconclusive] Label smoothing changes accuracy little.", md);
+        Assert.Contains("interval: none", md); // the claim without evidence
         Assert.Contains("claim-1-interval.svg", md);
         Assert.Contains("margins and thresholds", md, StringComparison.OrdinalIgnoreCase);
         Assert.True(File.Exists(Path.Combine(Dir, "report", "figures", "thumb-fig1.png")));
