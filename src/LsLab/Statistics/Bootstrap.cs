@@ -192,6 +192,16 @@ public sealed class BootstrapDistribution
         return (Bootstrap.Quantile(_sorted, a), Bootstrap.Quantile(_sorted, 1 - a));
     }
 
+    /// <summary>
+    /// Two one-sided tests at 5 %: true when the 90 % interval lies inside (−margin, +margin). Reported beside
+    /// the verdict, which uses the stricter 95 % interval (<see cref="Verdicts"/>).
+    /// </summary>
+    public bool TostEquivalent(double margin)
+    {
+        var (lo, hi) = Interval(0.90);
+        return lo > -margin && hi < margin;
+    }
+
     /// <summary>Share of resamples strictly above <paramref name="value"/> (e.g. how often A beats B).</summary>
     public double ShareAbove(double value) => _sorted.Count(v => v > value) / (double)_sorted.Length;
 

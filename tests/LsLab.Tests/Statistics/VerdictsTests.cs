@@ -122,6 +122,28 @@ public class VerdictsTests
         Assert.Equal(expected, Verdicts.Decide(ClaimRule.Trend("MI", Direction.Decrease), Ev(ClaimKind.Trend, est, lo, hi)).Verdict);
 
     [Fact]
+    public void Trend_with_the_papers_slope_can_be_partly_or_ruled_out()
+    {
+        var rule = ClaimRule.Trend("MI", Direction.Decrease, paperSlope: -1.0);
+        Assert.Equal(Verdict.Partly, Verdicts.Decide(rule, Ev(ClaimKind.Trend, -0.2, -0.3, -0.1)).Verdict);
+        Assert.Equal(Verdict.NotReproduced, Verdicts.Decide(rule, Ev(ClaimKind.Trend, -0.1, -0.4, 0.2)).Verdict);
+        Assert.Equal(Verdict.Inconclusive, Verdicts.Decide(rule, Ev(ClaimKind.Trend, -0.5, -1.5, 0.5)).Verdict);
+    }
+
+    [Fact]
+    public void Tost_uses_the_90_percent_interval_and_can_pass_where_the_95_percent_verdict_does_not()
+    {
+        // Resample values 0..999 / 1000 · 0.01: 90 % interval ≈ [0.0005, 0.0095], 95 % ≈ [0.00025, 0.00975].
+        var d = new BootstrapDistribution(0.005, Enumerable.Range(0, 1000).Select(i => i / 1000.0 * 0.01).ToArray(), 1000, 1);
+        Assert.True(d.TostEquivalent(0.0096));
+        Assert.False(d.TostEquivalent(0.0094));
+        var e = d.ToEvidence(ClaimKind.Equivalence, "accuracy", 0.0096);
+        var v = Verdicts.Decide(new ClaimRule(ClaimKind.Equivalence, "accuracy"), e);
+        Assert.Equal(Verdict.Inconclusive, v.Verdict); // 95 % upper end 0.00975 ≥ 0.0096
+        Assert.Contains("passes", v.Why);
+    }
+
+    [Fact]
     public void Smoke_runs_are_inconclusive_whatever_the_numbers()
     {
         var clear = Ev(ClaimKind.Difference, 0.2, 0.1, 0.3);
