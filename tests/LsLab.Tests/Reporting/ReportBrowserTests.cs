@@ -63,7 +63,10 @@ public sealed class ReportBrowserTests : TempDirTest
             Assert.True(box!.Width > 100 && box.Height > 100, $"figure rendered at {box.Width}×{box.Height}");
         }
         Assert.True(await page.Locator("table").CountAsync() >= 2);
+        await page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)"); // tables are folded
         Assert.Equal("<2>", await page.Locator("td", new() { HasTextString = "<2>" }).First.InnerTextAsync());
+        Assert.Equal(1, await page.Locator("article.card .badge.partly").CountAsync());
+        Assert.Equal(1, await page.Locator("article.card .noiv").CountAsync()); // an old claim without evidence still renders
         var shot = Path.Combine(AppContext.BaseDirectory, "TestResults", "report-screenshot.png");
         Directory.CreateDirectory(Path.GetDirectoryName(shot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
