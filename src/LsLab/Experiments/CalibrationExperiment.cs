@@ -3,6 +3,7 @@ using LsLab.Calibration;
 using LsLab.Data;
 using LsLab.Reporting;
 using LsLab.Runs;
+using LsLab.Statistics;
 using LsLab.Training;
 
 namespace LsLab.Experiments;
@@ -36,11 +37,11 @@ public sealed class CalibrationExperiment : IExperiment
     {
         Profile.Tiny => new(DatasetCatalog.Embedded, "mlp-small", 64, new[] { (300, 4) }, new[] { 0.0, 0.05, 0.1 }, new[] { Off }, 50,
             "tiny plumbing check: 300 examples, 4 epochs"),
-        Profile.Quick => new(DatasetCatalog.Embedded, "mlp-small", null, new[] { (1000, 64), (9000, 16) }, new[] { 0.0, 0.05, 0.1 }, new[] { Off, On }, 200,
+        Profile.Quick => new(DatasetCatalog.Embedded, "mlp-small", null, new[] { (1000, 64), (9000, 16) }, new[] { 0.0, 0.05, 0.1 }, new[] { Off, On }, 1000,
             "quick profile: embedded Fashion-MNIST (train subsets of 1,000 and 9,000, 1,000 validation, 2,000 test), mlp-small 800-800, " +
             "64 / 16 epochs, logits after epochs 1, 2, 4, …, one seed"),
         _ => new("fashion-mnist", "mlp-small", null, new[] { (500, 128), (1000, 96), (2000, 64), (5000, 40), (10000, 24), (54000, 12) },
-            new[] { 0.0, 0.03, 0.1, 0.2 }, new[] { Off, On }, 200,
+            new[] { 0.0, 0.03, 0.1, 0.2 }, new[] { Off, On }, 1000,
             "full profile: Fashion-MNIST train subsets 500 … 54,000, 6,000 validation, 10,000 test, mlp-small 800-800, logits after epochs 1, 2, 4, …, one seed"),
     };
 
@@ -86,26 +87,17 @@ public sealed class CalibrationExperiment : IExperiment
         public double OverConfidence => Confidence.Average() - Correct.Average();
     }
 
-    /// <summary>95 % paired bootstrap interval of ECE(a) − ECE(b) over the same test examples.</summary>
-    static (double Low, double High) PairedEceDifference(Scored a, Scored b, int resamples, int seed)
-    {
-        int n = a.Confidence.Length;
-        var rng = new Random(seed);
-        var diffs = new double[resamples];
-        var idx = new int[n];
-        for (int r = 0; r < resamples; r++)
-        {
-            for (int i = 0; i < n; i++) idx[i] = rng.Next(n);
-            diffs[r] = a.EceOn(idx) - b.EceOn(idx);
-        }
-        Array.Sort(diffs);
-        return (diffs[(int)Math.Floor(0.025 * (resamples - 1))], diffs[(int)Math.Ceiling(0.975 * (resamples - 1))]);
-    }
+    /// <summary>Paired bootstrap (over the same test examples) of ECE(a) − ECE(b).</summary>
+    static BootstrapDistribution PairedEce(Scored a, Scored b, int resamples, int seed) =>
+        Bootstrap.Paired(a.Confidence.Length, a.EceOn, b.EceOn, resamples, seed);
 
     /// <summary>One (arm, n, epoch) point of the map.</summary>
     sealed record Cell(Arm Arm, int N, int Epoch, bool Final, double TrainAccuracy, Scored Baseline, double T, Scored Ts, double Alpha, Scored Ls, double LsT, Scored LsTs,
-        (double Low, double High) LsMinusBase, (double Low, double High) LsMinusTs, (double Low, double High) TsMinusBase)
+        BootstrapDistribution LsMinusBaseDist, BootstrapDistribution LsMinusTsDist, BootstrapDistribution TsMinusBaseDist)
     {
+        public (double Low, double High) LsMinusBase => LsMinusBaseDist.Interval();
+        public (double Low, double High) LsMinusTs => LsMinusTsDist.Interval();
+        public (double Low, double High) TsMinusBase => TsMinusBaseDist.Interval();
         public double DeltaBase => Ls.Ece - Baseline.Ece;
         public double DeltaTs => Ls.Ece - Ts.Ece;
         public string Outcome => LsMinusBase.High < 0 ? "helps" : LsMinusBase.Low > 0 ? "hurts" : "no difference";
@@ -114,9 +106,7 @@ public sealed class CalibrationExperiment : IExperiment
     }
 
     /// <summary>Fitted temperature from which a baseline counts as over-confident (with TS lowering its ECE, paired interval below 0).</summary>
-    public const double OverConfidentT = 1.2;
-    /// <summary>|ECE(LS) − ECE(TS)| within this counts as "about as well" (the paper: 0.024 vs 0.021).</summary>
-    public const double EquivalenceMargin = 0.015;
+    static double OverConfidentT => Margins.OverconfidentTemperature.Value;
 
     static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
 
@@ -148,19 +138,18 @@ public sealed class CalibrationExperiment : IExperiment
                     double alpha = s.Alphas.Where(a => a > 0).MinBy(a => Metrics.Ece(Read(a, "validation")));
                     var (tLs, ls, lsTs) = WithTs(alpha);
                     cells.Add(new Cell(arm, n, epoch, epoch == epochs, history[epoch - 1].TrainAccuracy, baseline, t0, ts, alpha, ls, tLs, lsTs,
-                        PairedEceDifference(ls, baseline, s.Resamples, seed), PairedEceDifference(ls, ts, s.Resamples, seed),
-                        PairedEceDifference(ts, baseline, s.Resamples, seed)));
+                        PairedEce(ls, baseline, s.Resamples, seed), PairedEce(ls, ts, s.Resamples, seed), PairedEce(ts, baseline, s.Resamples, seed)));
                 }
             }
 
         var result = new ExperimentResult(Name, $"Calibration: when does label smoothing help? A regime map ({s.Model} on {s.Dataset})");
         result.Findings.Add($"Setup ({s.Scale}). Arms: {string.Join("; ", s.Arms.Select(a => $"{a.Name} (dropout {F(a.Dropout)}, weight decay {F(a.WeightDecay)}, augmentation {(a.Augment ? "on" : "off")})"))}. " +
                             $"α ∈ {{{string.Join(", ", s.Alphas.Where(a => a > 0).Select(F))}}} chosen per cell by validation ECE; T fitted on validation by NLL; " +
-                            $"{CalibrationSummary.EceName} on the test split; intervals: paired bootstrap over test examples ({s.Resamples} resamples, 95 %).");
+                            $"{CalibrationSummary.EceName} on the test split; intervals: paired bootstrap over test examples ({s.Resamples} resamples, 95 %, LsLab.Statistics).");
         AddTable(result, cells);
         AddFigures(result, cells, ctx, s);
         AddNumbers(result, cells);
-        AddClaims(result, cells);
+        AddClaims(result, cells, ctx.Profile == Profile.Tiny);
         return result;
     }
 
@@ -229,7 +218,7 @@ public sealed class CalibrationExperiment : IExperiment
         }
     }
 
-    static void AddClaims(ExperimentResult result, List<Cell> cells)
+    static void AddClaims(ExperimentResult result, List<Cell> cells, bool smoke)
     {
         string Where(Cell c) => $"{c.Arm.Name}, n = {c.N}, epoch {c.Epoch}";
         // The claims are about trained networks: judged on each run's last epoch (the cells along training are the map).
@@ -237,34 +226,28 @@ public sealed class CalibrationExperiment : IExperiment
         var over = trained.Where(c => c.OverConfident).ToList();
         var worst = trained.MaxBy(c => c.Baseline.OverConfidence)!;
 
-        result.Claims.Add(new Claim("Temperature scaling lowers the ECE of an over-confident network trained with hard targets.",
+        result.Claims.Add(Verdicts.ToClaim("Temperature scaling lowers the ECE of an over-confident network trained with hard targets.",
             "CIFAR-100: 0.150 → 0.021 (T = 1.9); ImageNet: 0.071 → 0.022 (T = 1.4)",
             $"most over-confident trained network ({Where(worst)}): {worst.Baseline.Ece:F3} → {worst.Ts.Ece:F3} (T = {worst.T:F2}), difference {worst.Ts.Ece - worst.Baseline.Ece:+0.000;-0.000} {Ci(worst.TsMinusBase)}",
-            worst.TsMinusBase.High < 0 ? Verdict.Reproduced : worst.TsMinusBase.Low > 0 ? Verdict.NotReproduced : Verdict.Inconclusive,
-            worst.TsMinusBase.High < 0 ? "the paired interval of ECE(TS) − ECE(baseline) lies below 0"
-            : worst.TsMinusBase.Low > 0 ? "TS raised ECE (interval above 0)" : "the interval contains 0: no clear change at this cell"));
+            ClaimRule.Difference("ECE(TS) − ECE(baseline)", Direction.Decrease, paperEffect: 0.150 - 0.021),
+            worst.TsMinusBaseDist.ToEvidence(ClaimKind.Difference, "ECE(TS) − ECE(baseline)"), smoke));
 
+        var equivalence = ClaimRule.Equivalence("ECE(LS) − ECE(TS)", Margins.EceEquivalence);
+        const string lsStatement = "Label smoothing calibrates about as well as temperature scaling (without any post-hoc fit), where the network is over-confident.";
+        const string lsPaper = "CIFAR-100: LS 0.024 (α = 0.05) vs TS 0.021; ImageNet: LS 0.035 vs TS 0.022";
         if (over.Count == 0)
-        {
-            result.Claims.Add(new Claim("Label smoothing calibrates about as well as temperature scaling (without any post-hoc fit).",
-                "CIFAR-100: LS 0.024 (α = 0.05) vs TS 0.021; ImageNet: LS 0.035 vs TS 0.022", "no cell has an over-confident baseline",
-                Verdict.Inconclusive, $"the claim is about over-confident networks (fitted T ≥ {F(OverConfidentT)} and TS clearly lowering ECE); none was reached"));
-        }
+            result.Claims.Add(new Claim(lsStatement, lsPaper, "no trained network has an over-confident baseline", Verdict.Inconclusive,
+                smoke ? Verdicts.SmokeWhy : $"the claim is about over-confident networks (fitted T ≥ {F(OverConfidentT)} and TS clearly lowering ECE); none was reached"));
         else
         {
-            int within = over.Count(c => c.LsMinusTs.Low > -EquivalenceMargin && c.LsMinusTs.High < EquivalenceMargin);
-            int outside = over.Count(c => c.LsMinusTs.Low >= EquivalenceMargin || c.LsMinusTs.High <= -EquivalenceMargin);
+            double m = Margins.EceEquivalence.Value;
+            int within = over.Count(c => c.LsMinusTs.Low > -m && c.LsMinusTs.High < m);
+            int outside = over.Count(c => c.LsMinusTs.Low >= m || c.LsMinusTs.High <= -m);
             var w = over.MaxBy(c => c.Baseline.OverConfidence)!;
-            bool wIn = w.LsMinusTs.Low > -EquivalenceMargin && w.LsMinusTs.High < EquivalenceMargin;
-            bool wOut = w.LsMinusTs.Low >= EquivalenceMargin || w.LsMinusTs.High <= -EquivalenceMargin;
-            result.Claims.Add(new Claim("Label smoothing calibrates about as well as temperature scaling (without any post-hoc fit), where the network is over-confident.",
-                "CIFAR-100: LS 0.024 (α = 0.05) vs TS 0.021; ImageNet: LS 0.035 vs TS 0.022",
-                $"most over-confident trained network ({Where(w)}): LS {w.Ls.Ece:F3} (α = {F(w.Alpha)}) vs TS {w.Ts.Ece:F3}, difference {w.DeltaTs:+0.000;-0.000} {Ci(w.LsMinusTs)}; " +
-                $"within ±{F(EquivalenceMargin)} in {within} of {over.Count} over-confident cells, clearly outside in {outside}",
-                wIn ? Verdict.Reproduced : wOut ? Verdict.NotReproduced : Verdict.Inconclusive,
-                wIn ? $"equivalence: the 95 % interval of ECE(LS) − ECE(TS) lies inside ±{F(EquivalenceMargin)}"
-                : wOut ? $"the interval lies outside ±{F(EquivalenceMargin)}: LS is {(w.DeltaTs > 0 ? "worse" : "better")} than TS there"
-                : $"the interval is wider than the margin ±{F(EquivalenceMargin)} or straddles its edge: not enough test examples to tell"));
+            result.Claims.Add(Verdicts.ToClaim(lsStatement, lsPaper,
+                $"most over-confident trained network ({Where(w)}): LS {w.Ls.Ece:F3} (α = {F(w.Alpha)}, chosen on validation) vs TS {w.Ts.Ece:F3}, difference {w.DeltaTs:+0.000;-0.000} {Ci(w.LsMinusTs)}; " +
+                $"inside ±{F(m)} in {within} of {over.Count} over-confident trained networks, clearly outside in {outside}",
+                equivalence, w.LsMinusTsDist.ToEvidence(ClaimKind.Equivalence, "ECE(LS) − ECE(TS)", m), smoke));
         }
 
         var helps = trained.Where(c => c.Outcome == "helps").ToList();
@@ -278,10 +261,10 @@ public sealed class CalibrationExperiment : IExperiment
         result.Findings.Insert(0, "When does label smoothing help calibration? " + boundary +
             " Label smoothing caps the training confidence (at 1 − α(K−1)/K), so it fixes over-confidence that is there and makes an already calibrated network under-confident.");
         var calm = trained.MinBy(c => c.Baseline.OverConfidence)!;
-        result.Claims.Add(new Claim("Beyond the paper: label smoothing hurts calibration where the baseline is not over-confident.",
+        result.Claims.Add(Verdicts.ToClaim("Beyond the paper: label smoothing hurts calibration where the baseline is not over-confident.",
             "not in the paper (Table 3 only has over-confident baselines)",
             $"least over-confident trained network ({Where(calm)}, over-confidence {calm.Baseline.OverConfidence:+0.000;-0.000}, T = {calm.T:F2}): ECE {calm.Baseline.Ece:F3} → LS {calm.Ls.Ece:F3}, {calm.DeltaBase:+0.000;-0.000} {Ci(calm.LsMinusBase)}",
-            calm.LsMinusBase.Low > 0 ? Verdict.Reproduced : calm.LsMinusBase.High < 0 ? Verdict.NotReproduced : Verdict.Inconclusive,
-            calm.LsMinusBase.Low > 0 ? "the paired interval of ECE(LS) − ECE(baseline) lies above 0" : calm.LsMinusBase.High < 0 ? "LS lowered ECE even there" : "no clear change at that cell"));
+            ClaimRule.Difference("ECE(LS) − ECE(baseline)", Direction.Increase),
+            calm.LsMinusBaseDist.ToEvidence(ClaimKind.Difference, "ECE(LS) − ECE(baseline)"), smoke));
     }
 }
