@@ -23,6 +23,7 @@ root.Subcommands.Add(ExperimentCommand.Build());
 root.Subcommands.Add(ReproduceCommand.Build());
 root.Subcommands.Add(RunsCommand.Build());
 root.Subcommands.Add(RunsCommand.BuildRunCell());
+root.Subcommands.Add(WorkerCommand.Build());
 root.Subcommands.Add(DistillCommand.Build());
 root.Subcommands.Add(MiCommand.Build());
 return Cli.Invoke(root, args);
