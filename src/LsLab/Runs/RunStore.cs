@@ -58,6 +58,7 @@ public sealed class RunStore : IDisposable
             DbPath = System.IO.Path.Combine(folder, "store.db");
             if (mustExist && !File.Exists(DbPath))
                 throw new LsLabException($"{folder}: no store.db here. Run `lslab reproduce --out {folder}` (or --plan) first.");
+            Directory.CreateDirectory(folder);
             ArtifactRoot = System.IO.Path.GetFullPath(artifacts ?? System.IO.Path.Combine(folder, "runs"));
         }
         else
