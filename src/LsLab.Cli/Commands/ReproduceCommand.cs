@@ -45,7 +45,7 @@ public static class ReproduceCommand
                 Console.WriteLine("next: start `lslab worker --store STORE` processes (or `lslab run-cell --cell ID` per line), then `lslab reproduce` with the same options for the report.");
                 return 0;
             }
-            var results = Reproduction.Run(o, "lslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), ConsoleProgress.Create(o.Quiet));
+            var results = Reproduction.Run(o, StoreLocation.RedactUrls("lslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1))), ConsoleProgress.Create(o.Quiet));
             using var store = Reproduction.OpenStore(o);
             var table = new Table().AddColumn("experiment").AddColumn("runs").AddColumn("train time").AddColumn("claims").AddColumn("verdicts");
             foreach (var r in results)

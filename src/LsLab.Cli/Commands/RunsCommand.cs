@@ -40,6 +40,7 @@ public static class RunsCommand
     /// <summary>"done/total" epochs from the run folder's metrics.json, when the folder is visible here.</summary>
     static string EpochReached(RunRecord r)
     {
+        if (!Path.IsPathRooted(r.Path)) return "";                 // no --artifacts: the folder is not known here
         try
         {
             var folder = new RunFolder(r.Path);

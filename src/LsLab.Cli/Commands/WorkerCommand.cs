@@ -52,23 +52,27 @@ public static class WorkerCommand
             Console.WriteLine($"worker {RunStore.Me.Split('@')[0]}@{Environment.MachineName} on {s.DbPath}");
             while (p.GetValue(maxCells) is not int max || trained + failed < max)
             {
-                RunRecord? rec;
-                try
+                // Store errors (server gone) end the worker with one line; the scheduler restarts it.
+                var rec = s.ClaimNext(leaseSeconds, attempts);
+                if (rec is not null)
                 {
-                    rec = runner.RunNext();
-                }
-                catch (LeaseLostException e)
-                {
-                    Console.Error.WriteLine($"worker: {e.Message}");
-                    continue;
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // The cell is recorded (back to Pending, or Failed after --max-attempts); go on with the others.
-                    Console.Error.WriteLine($"worker: cell failed: {e.Message}");
-                    failed++;
-                    idleSince = DateTime.UtcNow;
-                    continue;
+                    try
+                    {
+                        runner.RunClaimed(rec);
+                    }
+                    catch (LeaseLostException e)
+                    {
+                        Console.Error.WriteLine($"worker: {e.Message}");
+                        continue;
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // Recorded in the store (back to Pending, or Failed after --max-attempts); go on with the others.
+                        Console.Error.WriteLine($"worker: cell {rec.Id} ({rec.Name}) failed (attempt {rec.Attempts} of {attempts}): {e.Message.Split('\n')[0]}");
+                        failed++;
+                        idleSince = DateTime.UtcNow;
+                        continue;
+                    }
                 }
                 if (rec is not null)
                 {

@@ -120,10 +120,16 @@ public sealed class Runner : IDisposable
     {
         if (store is null) throw new InvalidOperationException("RunNext needs a run store.");
         var rec = store.ClaimNext(LeaseSeconds, MaxAttempts);
-        if (rec is null) return null;
+        if (rec is not null) RunClaimed(rec);
+        return rec;
+    }
+
+    /// <summary>Trains a cell this process has just claimed (from <see cref="RunStore.ClaimNext"/>): resumes its checkpoint, keeps the lease, records the outcome.</summary>
+    public void RunClaimed(RunRecord rec)
+    {
+        if (store is null) throw new InvalidOperationException("RunClaimed needs a run store.");
         var spec = RunSpec.FromJson(rec.ConfigJson, $"{store.DbPath} (cell {rec.Id})");
         ExecuteClaimed(store, rec.Id, spec, new RunFolder(rec.Path));
-        return rec;
     }
 
     /// <summary>Passes progress through, renewing the lease at each logged line (one per epoch) and stopping when it is lost.</summary>

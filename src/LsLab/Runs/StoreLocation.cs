@@ -75,5 +75,9 @@ public sealed record StoreLocation
         return colon >= 0 && colon < at ? url[..(colon + 1)] + "***" + url[at..] : url;
     }
 
+    /// <summary>Replaces the password of every postgresql:// URL in <paramref name="text"/> (a command line recorded in a report) by ***.</summary>
+    public static string RedactUrls(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"(postgres(?:ql)?://[^:@/\s]*:)[^@\s]*@", "$1***@");
+
     public override string ToString() => Display;
 }

@@ -28,7 +28,7 @@ public sealed class WorkerTests : TempDirTest
     }
 
     /// <summary>Plans the tiny calibration sweep into <paramref name="store"/>, runs four workers at once, checks every cell was trained exactly once.</summary>
-    void FourWorkersCompleteTheSweep(string store, string? artifacts, bool reportPass)
+    void FourWorkersCompleteTheSweep(string store, string? artifacts, bool reportPass, string? secret = null)
     {
         var extra = artifacts is null ? Array.Empty<string>() : new[] { "--artifacts", artifacts };
         var plan = Run(null, null, ["reproduce", "--profile", "tiny", "--only", "calibration", "--plan", "--out", Dir, "--store", store, .. extra]);
@@ -57,6 +57,9 @@ public sealed class WorkerTests : TempDirTest
         using var after = new RunStore(StoreLocation.Parse(store), artifacts);
         Assert.All(after.List(), r => Assert.Equal(1, r.Attempts));
         Assert.True(File.Exists(Path.Combine(Dir, "report", "index.html")));
+        if (secret is not null)                                             // the recorded command line shows the URL without its password
+            foreach (var f in new[] { "index.html", "README.md" })
+                Assert.DoesNotContain(":" + secret + "@", File.ReadAllText(Path.Combine(Dir, "report", f)));
     }
 
     [Fact]
@@ -66,7 +69,7 @@ public sealed class WorkerTests : TempDirTest
     public void Four_workers_on_a_postgresql_store_train_every_cell_exactly_once()
     {
         using var db = new PostgresTestDatabase();
-        FourWorkersCompleteTheSweep(db.Url, Path.Combine(Dir, "shared-runs"), reportPass: true);
+        FourWorkersCompleteTheSweep(db.Url, Path.Combine(Dir, "shared-runs"), reportPass: true, secret: db.Password);
     }
 
     static TrainOptions Slow => new()
@@ -135,6 +138,28 @@ public sealed class WorkerTests : TempDirTest
         var refFolder = new RunFolder(Path.Combine(b, "runs", spec.Name));
         Assert.Equal(Sha(refFolder.ModelPath), Sha(folder.ModelPath));
         Assert.Equal(refFolder.ReadMetrics().History.Select(h => h.ValidationLoss), folder.ReadMetrics().History.Select(h => h.ValidationLoss));
+    }
+
+    [Fact]
+    public void A_cell_that_keeps_failing_is_marked_failed_after_max_attempts_and_the_worker_goes_on()
+    {
+        string bad, good;
+        using (var s = new RunStore(Dir))
+        {
+            var broken = new ClassifierRun(new TrainOptions { Dataset = "no-such-dataset", Model = "mlp-small", Width = 16, Epochs = 1 });
+            var fine = new ClassifierRun(new TrainOptions { Dataset = LsLab.Data.DatasetCatalog.Embedded, Model = "mlp-small", Width = 16, Epochs = 1, TrainLimit = 300 });
+            bad = s.Register(broken, "e", Path.Combine(Dir, "runs", broken.Name)).Id;
+            good = s.Register(fine, "e", Path.Combine(Dir, "runs", fine.Name)).Id;
+        }
+        var w = Run(null, null, "worker", "--store", Dir, "--max-attempts", "2", "--quiet", "--threads", "1");
+        Assert.True(w.Code == 0, w.Err);
+        Assert.Equal(2, w.Err.Split('\n').Count(l => l.Contains($"cell {bad}") && l.Contains("failed")));
+        using var after = new RunStore(Dir);
+        var b = after.Get(bad)!;
+        Assert.Equal(RunStatus.Failed, b.Status);
+        Assert.Equal(2, b.Attempts);
+        Assert.Contains("no-such-dataset", b.Error);
+        Assert.Equal(RunStatus.Done, after.Get(good)!.Status);
     }
 
     static int ClosedPort()
