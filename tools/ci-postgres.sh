@@ -10,7 +10,8 @@
 #   tools/ci-postgres.sh --stop DIR  # stops a cluster started with --print (DIR = $LSLAB_PG_DIR) and deletes it.
 #
 # Loopback only: the server listens on 127.0.0.1 and a Unix socket inside the temp folder, nothing else.
-# Written to be sourced: it does not change the caller's shell options and returns (not exits) on failure.
+# Written to be sourced: it does not change the caller's shell options, works under `set -euo pipefail`,
+# and returns (not exits) on failure.
 
 lslab_pg__fail() { echo "ci-postgres: $*" >&2; return 1; }
 
@@ -26,18 +27,18 @@ lslab_pg__as() {
 }
 
 lslab_pg_stop() {
-  local dir=${1:-$LSLAB_PG_DIR}
+  local dir=${1:-${LSLAB_PG_DIR:-}}
   [ -n "$dir" ] && [ -d "$dir/data" ] || return 0
-  local bin; bin=$(lslab_pg__bin)
+  local bin; bin=$(lslab_pg__bin) || return 0
   LSLAB_PG_USER=$(stat -c %U "$dir/data") lslab_pg__as "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
   rm -rf "$dir"
-  [ "$dir" = "$LSLAB_PG_DIR" ] && unset LSLAB_PG_DIR LSLAB_TEST_POSTGRES
+  if [ "$dir" = "${LSLAB_PG_DIR:-}" ]; then unset LSLAB_PG_DIR LSLAB_TEST_POSTGRES; fi
   return 0
 }
 
 lslab_pg_start() {
   local bin
-  bin=$(lslab_pg__bin)
+  bin=$(lslab_pg__bin) || bin=
   if [ -z "$bin" ]; then
     [ "$(id -u)" = 0 ] || { lslab_pg__fail "PostgreSQL is not installed and this is not root: apt-get install postgresql"; return 1; }
     echo "ci-postgres: installing postgresql (apt-get)" >&2
@@ -59,7 +60,7 @@ lslab_pg_start() {
   chmod 755 "$dir"
   pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
   printf '%s\n' "$pw" > "$dir/pw"
-  [ "$(id -u)" = 0 ] && chown -R "$LSLAB_PG_USER" "$dir"
+  if [ "$(id -u)" = 0 ]; then chown -R "$LSLAB_PG_USER" "$dir"; fi
 
   # A free loopback port: nothing answers on it.
   port=
