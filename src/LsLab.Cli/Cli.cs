@@ -30,6 +30,7 @@ public static class Cli
         root.Subcommands.Add(Commands.ReproduceCommand.Build());
         root.Subcommands.Add(Commands.RunsCommand.Build());
         root.Subcommands.Add(Commands.RunsCommand.BuildRunCell());
+        root.Subcommands.Add(Commands.WorkerCommand.Build());
         root.Subcommands.Add(Commands.DistillCommand.Build());
         root.Subcommands.Add(Commands.MiCommand.Build());
         return root;

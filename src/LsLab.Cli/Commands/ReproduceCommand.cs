@@ -17,11 +17,13 @@ public static class ReproduceCommand
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder with data set files (default: auto-discovery)." };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 0 };
         var plan = new Option<bool>("--plan") { Description = "Only register the runs known up front as cells (OUT/cells.txt) for `lslab run-cell` on other machines; train nothing." };
+        var storeOpt = new Option<string?>("--store") { Description = "Run store: a folder (store.db inside) or postgresql://user@host[:port]/db (default: the --out folder)." };
+        var artifacts = new Option<string?>("--artifacts") { Description = "Root of the run folders (default: runs/ beside a folder store, else OUT/runs); workers must see the same folder." };
         var quiet = Cli.QuietOption();
         var threads = Cli.ThreadsOption();
         var device = Cli.DeviceOption();
         var cmd = new Command("reproduce", "Run every experiment of the paper and write out/report/index.html (resumable: run it again after an interruption).")
-        { profile, outDir, only, dataDir, seed, plan, quiet, threads, device };
+        { profile, outDir, only, dataDir, seed, plan, storeOpt, artifacts, quiet, threads, device };
         cmd.WithExamples(
             "lslab reproduce                                  # quick profile, embedded data",
             "lslab reproduce --profile full --out out-full    # installed real data, hours; resumable",
@@ -35,16 +37,18 @@ public static class ReproduceCommand
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var o = new Reproduction.Options(p.GetValue(outDir)!, p.GetValue(profile), p.GetValue(dataDir),
                 (p.GetValue(only) ?? Array.Empty<string>()).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-                p.GetValue(quiet), p.GetValue(seed));
+                p.GetValue(quiet), p.GetValue(seed), p.GetValue(storeOpt), p.GetValue(artifacts));
             if (p.GetValue(plan))
             {
                 var ids = Reproduction.Plan(o);
-                Console.WriteLine($"registered {ids.Count} cells in {Path.GetFullPath(Path.Combine(o.OutDir, "store.db"))}; ids in {Path.GetFullPath(Path.Combine(o.OutDir, "cells.txt"))}");
-                Console.WriteLine("next: run `lslab run-cell --store OUT --cell ID` for each line (e.g. a job array), then `lslab reproduce` with the same options for the report.");
+                string where;
+                using (var st = Reproduction.OpenStore(o)) where = st.DbPath;
+                Console.WriteLine($"registered {ids.Count} cells in {where}; ids in {Path.GetFullPath(Path.Combine(o.OutDir, "cells.txt"))}");
+                Console.WriteLine("next: start `lslab worker --store STORE` processes (or `lslab run-cell --cell ID` per line), then `lslab reproduce` with the same options for the report.");
                 return 0;
             }
-            var results = Reproduction.Run(o, "lslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), ConsoleProgress.Create(o.Quiet));
-            using var store = new RunStore(o.OutDir);
+            var results = Reproduction.Run(o, StoreLocation.RedactUrls("lslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1))), ConsoleProgress.Create(o.Quiet));
+            using var store = Reproduction.OpenStore(o);
             var table = new Table().AddColumn("experiment").AddColumn("runs").AddColumn("train time").AddColumn("claims").AddColumn("verdicts");
             foreach (var r in results)
             {

@@ -12,7 +12,16 @@ namespace LsLab.Experiments;
 /// </summary>
 public static class Reproduction
 {
-    public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0);
+    /// <summary>What to reproduce; <paramref name="Store"/> is a folder or postgresql:// URL (default: OutDir), <paramref name="Artifacts"/> the run-folder root (default: beside a folder store, else OutDir/runs).</summary>
+    public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0,
+        string? Store = null, string? Artifacts = null);
+
+    /// <summary>The run store of a reproduction (the --out folder unless --store names another).</summary>
+    public static RunStore OpenStore(Options o)
+    {
+        var location = StoreLocation.Parse(o.Store ?? o.OutDir);
+        return new RunStore(location, o.Artifacts ?? (location.IsPostgres ? Path.Combine(o.OutDir, "runs") : null));
+    }
 
     /// <summary>
     /// Registers every run the experiments can name up front as a cell in the store, without training,
@@ -20,11 +29,11 @@ public static class Reproduction
     /// </summary>
     public static IReadOnlyList<string> Plan(Options o)
     {
-        using var store = new RunStore(o.OutDir);
+        using var store = OpenStore(o);
         var ids = new List<string>();
         foreach (var name in Names(o))
         {
-            using var runner = new Runner(Path.Combine(o.OutDir, "runs"), Progress.None, store, o.DataDir) { Experiment = name };
+            using var runner = new Runner(store.ArtifactRoot!, Progress.None, store, o.DataDir) { Experiment = name };
             var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
             foreach (var spec in ExperimentCatalog.Create(name).Plan(ctx))
                 foreach (var id in runner.Register(spec))
@@ -52,14 +61,14 @@ public static class Reproduction
         var sw = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
         var names = Names(o);
-        using var store = new RunStore(o.OutDir);
+        using var store = OpenStore(o);
         var results = new List<ExperimentResult>();
         progress.Run($"reproduce ({o.Profile})", names.Count, overall =>
         {
             foreach (var name in names)
             {
                 overall.Advance(0, $"{name}");
-                using var runner = new Runner(Path.Combine(o.OutDir, "runs"), progress, store, o.DataDir) { Experiment = name };
+                using var runner = new Runner(store.ArtifactRoot!, progress, store, o.DataDir) { Experiment = name };
                 var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 results.Add(result);

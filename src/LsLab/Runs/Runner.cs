@@ -41,6 +41,10 @@ public sealed class Runner : IDisposable
     public string Experiment { get; init; } = "";
     /// <summary>Seconds between looks at a run another live process is training.</summary>
     public double PollSeconds { get; init; } = 2;
+    /// <summary>Seconds a claim (lease) stays valid without renewal; renewed every third of it while training.</summary>
+    public int LeaseSeconds { get; init; } = RunStore.DefaultLeaseSeconds;
+    /// <summary>Claims after which a failing cell is marked Failed instead of going back to Pending (1 for explicit runs).</summary>
+    public int MaxAttempts { get; init; } = 1;
 
     /// <summary>The spec as this runner trains it (its data folder filled in).</summary>
     public RunSpec Resolve(RunSpec spec) => spec.WithDataDir(DataDir);
@@ -65,7 +69,7 @@ public sealed class Runner : IDisposable
             rec = store.Get(rec.Id)!;
             if (rec.Status == RunStatus.Done && folder.IsComplete) return new TrainedRun(spec, folder);
             if (rec.Status == RunStatus.Done) store.Reset(rec.Id); // recorded as done but its folder is gone: redo it
-            if (store.TryClaim(rec.Id))
+            if (store.TryClaim(rec.Id, LeaseSeconds))
             {
                 ExecuteClaimed(store, rec.Id, spec, folder);
                 return new TrainedRun(spec, folder);
@@ -84,24 +88,76 @@ public sealed class Runner : IDisposable
         return ids;
     }
 
+    /// <summary>
+    /// Trains a cell this process has claimed, keeping its lease alive (a background timer, and at
+    /// each epoch); records it done, or failed (back to Pending until <see cref="MaxAttempts"/>). When the
+    /// lease is lost mid-run, training stops with <see cref="LeaseLostException"/> and nothing is recorded.
+    /// </summary>
     void ExecuteClaimed(RunStore s, string id, RunSpec spec, RunFolder folder)
     {
         var sw = Stopwatch.StartNew();
+        using var lease = s.KeepLease(id, LeaseSeconds);
         try
         {
-            var state = Execute(spec, folder);
+            var state = Execute(spec, folder, new LeaseProgress(Progress, lease));
+            lease.ThrowIfLost();
             s.MarkDone(id, state.History[^1], state.TotalSeconds > 0 ? state.TotalSeconds : sw.Elapsed.TotalSeconds);
         }
+        catch (LeaseLostException) { throw; }
         catch (Exception e)
         {
-            s.MarkFailed(id, e.Message);
+            if (!lease.Lost) s.MarkFailed(id, e.Message, MaxAttempts);
             throw;
         }
     }
 
-    /// <summary>Trains one run whose dependencies are finished: the only place that turns a spec into a training job.</summary>
-    TrainingState Execute(RunSpec spec, RunFolder folder)
+    /// <summary>
+    /// The worker step (`lslab worker`): claims the next ready cell (pending, or with an expired lease,
+    /// dependencies done) and trains it through the same path as every other run. Returns the cell, or
+    /// null when none is ready.
+    /// </summary>
+    public RunRecord? RunNext()
     {
+        if (store is null) throw new InvalidOperationException("RunNext needs a run store.");
+        var rec = store.ClaimNext(LeaseSeconds, MaxAttempts);
+        if (rec is not null) RunClaimed(rec);
+        return rec;
+    }
+
+    /// <summary>Trains a cell this process has just claimed (from <see cref="RunStore.ClaimNext"/>): resumes its checkpoint, keeps the lease, records the outcome.</summary>
+    public void RunClaimed(RunRecord rec)
+    {
+        if (store is null) throw new InvalidOperationException("RunClaimed needs a run store.");
+        var spec = RunSpec.FromJson(rec.ConfigJson, $"{store.DbPath} (cell {rec.Id})");
+        ExecuteClaimed(store, rec.Id, spec, new RunFolder(rec.Path));
+    }
+
+    /// <summary>Passes progress through, renewing the lease at each logged line (one per epoch) and stopping when it is lost.</summary>
+    sealed class LeaseProgress(IProgressReporter inner, LeaseKeeper lease) : IProgressReporter
+    {
+        public void Run(string title, long totalSteps, Action<IProgressTask> work) => inner.Run(title, totalSteps, t => work(new Task(t, lease)));
+
+        sealed class Task(IProgressTask inner, LeaseKeeper lease) : IProgressTask
+        {
+            public void Advance(long steps, string? status = null)
+            {
+                lease.ThrowIfLost();
+                inner.Advance(steps, status);
+            }
+
+            public void Log(string line)
+            {
+                lease.Renew();
+                lease.ThrowIfLost();
+                inner.Log(line);
+            }
+        }
+    }
+
+    /// <summary>Trains one run whose dependencies are finished: the only place that turns a spec into a training job.</summary>
+    TrainingState Execute(RunSpec spec, RunFolder folder, IProgressReporter? progress = null)
+    {
+        progress ??= Progress;
         switch (spec)
         {
             case ClassifierRun { Trace: { } trace } c:
@@ -113,17 +169,17 @@ public sealed class Runner : IDisposable
             }
             case ClassifierRun c:
                 using (var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null)
-                    return TrainingRun.Execute(c.Options, folder.Path, Progress, tracking);
+                    return TrainingRun.Execute(c.Options, folder.Path, progress, tracking);
             case StudentRun s:
-                return ExecuteStudent(s, folder);
+                return ExecuteStudent(s, folder, progress);
             case TranslatorRun t:
-                return TranslatorTraining.Fit(t.Options, folder.Path, Progress);
+                return TranslatorTraining.Fit(t.Options, folder.Path, progress);
             default:
                 throw new LsLabException($"{spec.Name}: run kind '{spec.Kind}' is not known to this build.");
         }
     }
 
-    TrainingState ExecuteStudent(StudentRun s, RunFolder folder)
+    TrainingState ExecuteStudent(StudentRun s, RunFolder folder, IProgressReporter progress)
     {
         if (folder.IsComplete) return folder.ReadMetrics();
         var teacher = FolderFor(s.Teacher);
@@ -137,7 +193,7 @@ public sealed class Runner : IDisposable
             teacherLogits[key] = logits = DistillationObjective.ComputeTeacherLogits(teacher, data.Train);
         using var objective = new DistillationObjective(new DistillationSpec(teacher.Path, s.Temperature, s.Beta, s.Soft));
         objective.BindLogits(logits, data.Train.Labels);
-        var state = TrainingRun.Execute(s.Options, folder.Path, Progress, objective, data: data);
+        var state = TrainingRun.Execute(s.Options, folder.Path, progress, objective, data: data);
         DistillationRecord.For(objective).Save(folder);
         return state;
     }
@@ -147,7 +203,7 @@ public sealed class Runner : IDisposable
     /// claims it, trains it, records it. Returns false when it was already done or another live
     /// process holds it; throws <see cref="CellWaitingException"/> naming the unfinished dependency.
     /// </summary>
-    public static bool RunCell(RunStore store, string idOrName, IProgressReporter progress)
+    public static bool RunCell(RunStore store, string idOrName, IProgressReporter progress, int leaseSeconds = RunStore.DefaultLeaseSeconds)
     {
         var matches = store.Find(idOrName);
         if (matches.Count != 1)
@@ -163,8 +219,8 @@ public sealed class Runner : IDisposable
             if (dep is null || dep.Status != RunStatus.Done)
                 throw new CellWaitingException($"cell {rec.Id} ({rec.Name}) waits for cell {depId} ({dep?.Name ?? "not registered"}), which is {dep?.Status.ToString() ?? "missing"}; run that one first.");
         }
-        using var runner = new Runner(Path.GetDirectoryName(folder.Path)!, progress, store);
-        if (!store.TryClaim(rec.Id)) return false;
+        using var runner = new Runner(Path.GetDirectoryName(folder.Path)!, progress, store) { LeaseSeconds = leaseSeconds };
+        if (!store.TryClaim(rec.Id, leaseSeconds)) return false;
         runner.ExecuteClaimed(store, rec.Id, spec, folder);
         return true;
     }
