@@ -6,6 +6,7 @@
 #   fontconfig + a font (libfontconfig1, fonts-dejavu-core): ScottPlot/SkiaSharp text in figures
 #   chromium: the report test (headless browser, driven by Playwright; or set LSLAB_CHROMIUM)
 #   gcc, libc6-dev: the MKL-override library built next to the assemblies (its tests need it)
+#   postgresql: the PostgreSQL run-store tests (tools/ci-postgres.sh installs and starts a throwaway cluster)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -33,4 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-exec dotnet test -c Release "$@"
+# The PostgreSQL store tests need a server: start a throwaway one on 127.0.0.1 unless one is given
+# (LSLAB_TEST_POSTGRES); it is stopped when this script exits.
+if [ -z "${LSLAB_TEST_POSTGRES:-}" ]; then
+  source tools/ci-postgres.sh || { echo "test.sh: could not start PostgreSQL for the store tests (see above)" >&2; exit 1; }
+fi
+dotnet test -c Release "$@"
