@@ -130,6 +130,7 @@ public sealed class RunStore : IDisposable
         NpgsqlException n when n.InnerException is SocketException s => new LsLabException($"{DbPath}: cannot reach the server ({s.Message}); is PostgreSQL running and listening there?"),
         NpgsqlException n when n.InnerException is TimeoutException => new LsLabException($"{DbPath}: the server did not answer in time; is PostgreSQL running and reachable?"),
         NpgsqlException n => new LsLabException($"{DbPath}: cannot connect ({n.Message.Split('\n')[0]})."),
+        SqliteException { SqliteErrorCode: 26 } => new LsLabException($"{DbPath}: not an SQLite database (the run store is damaged or was overwritten); move it away to start a new store, or choose another folder."),
         SqliteException s => new LsLabException($"{DbPath}: cannot open the SQLite store ({s.Message.Split('\n')[0]})."),
         _ => new LsLabException($"{DbPath}: cannot open the store ({e.Message.Split('\n')[0]})."),
     };
