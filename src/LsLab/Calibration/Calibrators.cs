@@ -155,37 +155,24 @@ public sealed class TemperatureScaling : ICalibrator
 
 /// <summary>
 /// Vector scaling: per-class scale w_k and bias b_k, z'_k = w_k z_k + b_k, fitted by minimising
-/// held-out NLL (Adam, full batch, started from the temperature-scaling solution so it can only
-/// improve on it in held-out NLL).
+/// held-out NLL (L-BFGS, full batch, started from the temperature-scaling solution so it can only
+/// improve on it on its fit data).
 /// </summary>
 public sealed class VectorScaling : ICalibrator
 {
     public double[] Scale { get; private init; } = Array.Empty<double>();
     public double[] Bias { get; private init; } = Array.Empty<double>();
 
+    /// <summary>What the fit did.</summary>
+    public FitReport? Report { get; private init; }
+
+    public string Method => "vector";
+
+    /// <summary>Fits by L-BFGS from the temperature-scaling solution (<see cref="LinearCalibrator"/> "vector"); <paramref name="iterations"/> caps the iterations.</summary>
     public static VectorScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, int iterations = 500)
     {
-        var ts = TemperatureScaling.Fit(logits, k, labels);
-        Native.Engine.Initialize();
-        using var scope = NewDisposeScope();
-        var z = tensor(logits.ToArray(), new long[] { labels.Length, k });
-        var y = tensor(labels.ToArray().Select(v => (long)v).ToArray());
-        var w = new TorchSharp.Modules.Parameter(full(k, 1.0 / ts.Temperature, dtype: ScalarType.Float64));
-        var b = new TorchSharp.Modules.Parameter(zeros(k, dtype: ScalarType.Float64));
-        var opt = optim.Adam(new[] { w, b }, lr: 0.01);
-        double bestLoss = double.PositiveInfinity;
-        double[] bestW = w.data<double>().ToArray(), bestB = b.data<double>().ToArray();
-        for (int it = 0; it < iterations; it++)
-        {
-            using var step = NewDisposeScope();
-            opt.zero_grad();
-            var loss = nn.functional.cross_entropy(z * w + b, y);
-            double lv = loss.item<double>();
-            if (lv < bestLoss) { bestLoss = lv; bestW = w.data<double>().ToArray(); bestB = b.data<double>().ToArray(); }
-            loss.backward();
-            opt.step();
-        }
-        return new VectorScaling { Scale = bestW, Bias = bestB };
+        var lin = LinearCalibrator.Fit("vector", logits, k, labels, new LinearFitOptions(MaxIterations: iterations));
+        return new VectorScaling { Scale = lin.Weights, Bias = lin.Bias, Report = lin.Report };
     }
 
     public double[] Transform(ReadOnlySpan<double> logits, int k)

@@ -136,6 +136,9 @@ public sealed class LinearCalibrator : ICalibrator
         return t;
     }
 
+    /// <summary>Problems with N·K² (full) or N·K (diagonal) at or above this use TorchSharp matmuls; smaller ones plain C#.</summary>
+    internal static long TorchThreshold = 20_000_000;
+
     /// <summary>Started from <paramref name="warm"/>, or from temperature scaling W = I/T, b = 0.</summary>
     static (double[] Theta, MinimizeResult Result) Solve(Problem p, CalibrationPenalty penalty, double lambda, double mu, double t0, int maxIter, double[]? warm)
     {
@@ -151,20 +154,79 @@ public sealed class LinearCalibrator : ICalibrator
         public readonly int N, K;
         public readonly bool Full;
 
+        readonly double[] features;
+        readonly int[] labels;
+
         public Problem(double[] features, int[] labels, int k, bool full)
         {
-            Native.Engine.Initialize();
             N = labels.Length; K = k; Full = full;
+            this.features = features; this.labels = labels;
+            if ((long)N * K * (Full ? K : 1) < TorchThreshold) { x = y = minusOne = null!; return; }
+            Native.Engine.Initialize();
             x = tensor(features, new long[] { N, k });
             y = tensor(labels.Select(v => (long)v).ToArray(), new long[] { N, 1 });
             minusOne = TorchSharp.torch.full(N, 1, -1.0, dtype: ScalarType.Float64);
         }
 
-        public void Dispose() { x.Dispose(); y.Dispose(); minusOne.Dispose(); }
+        public void Dispose() { x?.Dispose(); y?.Dispose(); minusOne?.Dispose(); }
+
+        /// <summary>The same objective in plain C#, rows split over the cores in fixed blocks (deterministic): no per-op overhead for small problems.</summary>
+        (double F, double[] G) ValueManaged(CalibrationPenalty penalty, double lambda, double mu, double w0, double[] theta, bool gradient)
+        {
+            int k = K, nw = Full ? k * k : k, n = N;
+            int blocks = n * (long)k * (Full ? k : 1) > 200_000 ? Environment.ProcessorCount * 2 : 1;
+            var fs = new double[blocks];
+            var gs = new double[blocks][];
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, blk =>
+            {
+                int lo = (int)((long)blk * n / blocks), hi = (int)((long)(blk + 1) * n / blocks);
+                var g = gradient ? new double[theta.Length] : Array.Empty<double>();
+                var l = new double[k];
+                double f = 0;
+                for (int i = lo; i < hi; i++)
+                {
+                    var xi = features.AsSpan(i * k, k);
+                    double max = double.NegativeInfinity;
+                    for (int j = 0; j < k; j++)
+                    {
+                        double v = theta[nw + j];
+                        if (Full) { var wj = theta.AsSpan(j * k, k); for (int m = 0; m < k; m++) v += wj[m] * xi[m]; }
+                        else v += theta[j] * xi[j];
+                        l[j] = v;
+                        if (v > max) max = v;
+                    }
+                    double se = 0;
+                    for (int j = 0; j < k; j++) { l[j] = Math.Exp(l[j] - max); se += l[j]; }
+                    int yi = labels[i];
+                    f += Math.Log(se) - Math.Log(l[yi]);
+                    if (!gradient) continue;
+                    for (int j = 0; j < k; j++)
+                    {
+                        double r = l[j] / se - (j == yi ? 1 : 0);
+                        if (Full) { var gj = g.AsSpan(j * k, k); for (int m = 0; m < k; m++) gj[m] += r * xi[m]; }
+                        else g[j] += r * xi[j];
+                        g[nw + j] += r;
+                    }
+                }
+                fs[blk] = f; gs[blk] = g;
+            });
+            double ft = 0;
+            var gt = new double[theta.Length];
+            for (int b = 0; b < blocks; b++)
+            {
+                ft += fs[b];
+                if (gradient) for (int j = 0; j < gt.Length; j++) gt[j] += gs[b][j];
+            }
+            ft /= n;
+            for (int j = 0; j < gt.Length; j++) gt[j] /= n;
+            AddPenalty(penalty, lambda, mu, w0, theta, k, Full, ref ft, gt);
+            return (ft, gt);
+        }
 
         /// <summary>Mean NLL of softmax(W x + b) plus the penalty, and its gradient.</summary>
         public (double F, double[] G) Value(CalibrationPenalty penalty, double lambda, double mu, double w0, double[] theta, bool gradient = true)
         {
+            if ((long)N * K * (Full ? K : 1) < TorchThreshold) return ValueManaged(penalty, lambda, mu, w0, theta, gradient);
             using var scope = NewDisposeScope();
             int k = K, nw = Full ? k * k : k;
             var W = Full ? tensor(theta[..nw], new long[] { k, k }) : tensor(theta[..nw]);

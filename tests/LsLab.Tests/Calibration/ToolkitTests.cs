@@ -85,6 +85,15 @@ public sealed class ToolkitTests : TempDirTest
         Assert.True(cal.Report.Success, cal.Report.Message);
         var (zt, yt) = Load("test");
         Assert.Equal(r.GetProperty("test_nll").GetDouble(), CalMath.Nll(cal.Transform(zt, K), K, yt), 1e-4);
+        // Large problems take the TorchSharp path of the same objective: forced here, it gives the same fit.
+        long saved = LinearCalibrator.TorchThreshold;
+        try
+        {
+            LinearCalibrator.TorchThreshold = 0;
+            var torchFit = LinearCalibrator.Fit(method, zf, K, yf, new LinearFitOptions(Lambda: lambda));
+            Assert.Equal(nll, torchFit.Report!.FinalNll, 1e-9);
+        }
+        finally { LinearCalibrator.TorchThreshold = saved; }
         // λ by cross-validation: still never above temperature scaling on the fit data.
         if (method is "matrix" or "dirichlet" or "dirichlet-l2")
         {
@@ -362,6 +371,13 @@ public sealed class ToolkitTests : TempDirTest
         File.WriteAllText(Path.Combine(Dir, "bad.csv"), "0\n1.5\n");
         Assert.Contains("integer class index", Assert.Throws<LsLabException>(() => CalibrationInputs.ReadLabels(Path.Combine(Dir, "bad.csv"))).Message);
     }
+}
+
+/// <summary>`lslab calibrate --method all`, `--save` and `calibrate apply` through the real CLI (child processes).</summary>
+public sealed class CalibrateCliTests : TempDirTest
+{
+    static string F(string name) => Path.Combine(AppContext.BaseDirectory, "Calibration", "Fixtures", "toolkit", name);
+    const int K = 4;
 
     [Fact]
     public void Cli_leaderboard_save_and_apply_round_trip()
