@@ -137,7 +137,6 @@ public static class ReliabilityPlot
             s.Color = Figures.Palette[i % Figures.Palette.Length];
             s.MarkerSize = 4;
             s.LineWidth = 1.5f;
-            if (i >= Figures.Palette.Length) s.LinePattern = LinePattern.Dotted;
             s.LegendText = $"{label} (ECE {ece:F3})";
         }
         plt.Title(title);
@@ -166,7 +165,6 @@ public static class ReliabilityPlot
             s.MarkerSize = 0;
             s.Color = Figures.Palette[i % Figures.Palette.Length];
             s.LineWidth = 2;
-            if (i >= Figures.Palette.Length) s.LinePattern = LinePattern.Dotted;
             s.LegendText = $"{label} (smECE {sm.Value:F3}, σ = {sm.Bandwidth:F3})";
             var all = Enumerable.Range(0, sm.Grid.Length).Where(j => j % 5 == 0).ToArray();
             var d = dens.Add.Scatter(all.Select(j => sm.Grid[j]).ToArray(), all.Select(j => sm.Density[j]).ToArray());
