@@ -19,7 +19,7 @@ public sealed record LinearFitOptions(CalibrationPenalty Penalty = CalibrationPe
     int CvFolds = 3, double[]? LambdaGrid = null, int MaxIterations = 500, int Seed = 0)
 {
     /// <summary>Default λ grid for cross-validation (μ = λ for ODIR).</summary>
-    public static readonly double[] DefaultGrid = { 1e-4, 1e-3, 1e-2, 1e-1 };
+    public static readonly double[] DefaultGrid = { 1e-2, 1e-1, 1, 10 };
 }
 
 /// <summary>
@@ -74,6 +74,7 @@ public sealed class LinearCalibrator : ICalibrator
         var ts = TemperatureScaling.Fit(z, k, y);
         var details = new Dictionary<string, double> { ["temperatureScalingNll"] = ts.FittedNll, ["initialTemperature"] = ts.Temperature };
         double lambda = 0, mu = 0;
+        double[]? warmFinal = null; // the chosen λ's fit on the first CV training split: a start close to the final optimum
         if (penalty != CalibrationPenalty.None)
         {
             if (o.Lambda is double l) { lambda = l; mu = o.Mu ?? l; }
@@ -83,6 +84,7 @@ public sealed class LinearCalibrator : ICalibrator
                 var folds = CalMath.Folds(y.Length, nf, o.Seed);
                 var grid = (o.LambdaGrid ?? LinearFitOptions.DefaultGrid).OrderByDescending(v => v).ToArray();
                 var held = new double[grid.Length];
+                var firstFold = new double[grid.Length][];
                 for (int f = 0; f < nf; f++)
                 {
                     int ff = f;
@@ -95,8 +97,9 @@ public sealed class LinearCalibrator : ICalibrator
                     double[]? warm = null; // the path from strong to weak regularisation, each fit started from the previous one
                     for (int g = 0; g < grid.Length; g++)
                     {
-                        var (theta, _) = Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, 100), warm);
+                        var (theta, _) = Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, CvIterations), warm);
                         warm = theta;
+                        if (f == 0) firstFold[g] = theta;
                         held[g] += valid.Value(CalibrationPenalty.None, 0, 0, 1, theta, gradient: false).F * yv.Length;
                     }
                 }
@@ -105,7 +108,7 @@ public sealed class LinearCalibrator : ICalibrator
                 {
                     double h = held[g] / y.Length;
                     details[$"cvNll[λ={grid[g]:G3}]"] = h;
-                    if (h < best) { best = h; lambda = grid[g]; mu = o.Mu ?? grid[g]; }
+                    if (h < best) { best = h; lambda = grid[g]; mu = o.Mu ?? grid[g]; warmFinal = firstFold[g]; }
                 }
                 details["cvFolds"] = Math.Max(2, o.CvFolds);
             }
@@ -113,7 +116,13 @@ public sealed class LinearCalibrator : ICalibrator
             details["mu"] = mu;
         }
         using var problem = new Problem(x, y, k, full);
-        var (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, null);
+        var (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, warmFinal);
+        if (warmFinal is not null)
+        {
+            // The guarantee "fit NLL ≤ temperature scaling's" needs a start whose objective is at most TS's: else restart from TS.
+            double fromTs = problem.Value(penalty, lambda, mu, 1.0 / ts.Temperature, Start(k, full, 1.0 / ts.Temperature), gradient: false).F;
+            if (res.F > fromTs) (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, null);
+        }
         int nw = full ? k * k : k;
         var identity = Start(k, full, 1.0);
         double initialNll = CalMath.Nll(z, k, y);
@@ -138,6 +147,9 @@ public sealed class LinearCalibrator : ICalibrator
 
     /// <summary>Problems with N·K² (full) or N·K (diagonal) at or above this use TorchSharp matmuls; smaller ones plain C#.</summary>
     internal static long TorchThreshold = 20_000_000;
+
+    /// <summary>L-BFGS iterations per λ on each CV split (warm-started along the λ path, strong to weak).</summary>
+    internal const int CvIterations = 60;
 
     /// <summary>Started from <paramref name="warm"/>, or from temperature scaling W = I/T, b = 0.</summary>
     static (double[] Theta, MinimizeResult Result) Solve(Problem p, CalibrationPenalty penalty, double lambda, double mu, double t0, int maxIter, double[]? warm)
