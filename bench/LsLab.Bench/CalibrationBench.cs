@@ -145,6 +145,7 @@ public static class CalibrationBench
         bool quick = o.ContainsKey("quick");
         string python = o.GetValueOrDefault("python", "/usr/bin/python3");
         string root = RepoRoot();
+        if (o.ContainsKey("toolkit")) return CalibrationToolkitBench.Run(o, root, python, quick);
         string outPath = o.GetValueOrDefault("out", Path.Combine(root, "docs", "calibration-benchmark.md"));
         var configs = quick
             ? new[] { (N: 1_000_000L, K: 10, Batch: 100_000), (N: 20_000L, K: 1000, Batch: 2_000) }

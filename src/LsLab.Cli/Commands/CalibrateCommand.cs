@@ -12,22 +12,32 @@ public static class CalibrateCommand
     public static Command Build()
     {
         var run = new Option<string?>("--run", "-r") { Description = "Run folder: fit T on its validation split, report on its test split (the run is evaluated first when needed)." };
-        var logits = new Option<string?>("--logits") { Description = "Logits or probabilities [N,K] as .npy or .csv (probabilities are detected)." };
+        var logits = new Option<string?>("--logits") { Description = "Logits or probabilities [N,K] as .npy, .npz (--key) or .csv (probabilities are detected)." };
         var labels = new Option<string?>("--labels") { Description = "Labels [N] as .npy or .csv." };
         var fitLogits = new Option<string?>("--fit-logits") { Description = "Held-out logits to fit the temperature on (default: the evaluation set itself, which is optimistic)." };
         var fitLabels = new Option<string?>("--fit-labels") { Description = "Labels of --fit-logits." };
         var bins = new Option<int>("--bins") { Description = "Equal-width bins for ECE and the diagram.", DefaultValueFactory = _ => 15 };
         var resamples = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the ECE confidence interval.", DefaultValueFactory = _ => 200 };
-        var input = new Option<InputKind>("--input") { Description = "What the matrices hold: auto (rows ≥ 0 summing to 1 are probabilities), logits, or probabilities (renormalised if they sum to 1 ± 0.05).", DefaultValueFactory = _ => InputKind.Auto };
+        var input = new Option<InputKind>("--input") { Description = "What the matrices hold: auto (rows ≥ 0 summing to 1 ± 1e-3 are probabilities; rows off by up to 0.05 are refused as rounded probabilities), logits, or probs (renormalised if they sum to 1 ± 0.05).", DefaultValueFactory = _ => InputKind.Auto };
+        input.CustomParser = CalibrateToolkit.ParseInputKind;
         var outDir = new Option<string?>("--out", "-o") { Description = "Folder for calibration.json and the reliability diagrams (default: RUN/calibration or ./calibration)." };
-        var cmd = new Command("calibrate", "Calibration before and after temperature scaling: accuracy, NLL, Brier, ECE with a 95% bootstrap interval, and reliability diagrams.")
+        var cmd = new Command("calibrate", "Calibration before and after temperature scaling: accuracy, NLL, Brier, ECE with a 95% bootstrap interval, and reliability diagrams. With --method: a leaderboard of every calibrator.")
         { run, logits, labels, fitLogits, fitLabels, input, bins, resamples, outDir };
+        var toolkit = CalibrateToolkit.AddOptions(cmd);
+        cmd.Subcommands.Add(CalibrateToolkit.BuildApply());
         cmd.WithExamples(
             "lslab calibrate --run runs/r20",
             "lslab calibrate --logits test_logits.npy --labels test_labels.npy --fit-logits val_logits.npy --fit-labels val_labels.npy",
+            "lslab calibrate --logits test.npy --labels y.npy --fit-logits val.npy --fit-labels val_y.npy --method all --out cal/",
+            "lslab calibrate --logits test.npy --labels y.npy --cv 5 --method temperature,dirichlet,isotonic --format csv",
+            "lslab calibrate --logits val.npy --labels val_y.npy --method dirichlet --save cal.json && lslab calibrate apply --calibrator cal.json --logits new.npy --out probs.npy",
             "python3 -c \"import numpy as np; np.save('logits.npy', model_logits); np.save('labels.npy', y)\"   # from PyTorch");
         cmd.SetAction(p =>
         {
+            if (p.GetValue(run) is not null && p.GetValue(logits) is not null)
+                throw new LsLabException("--run and --logits cannot be used together: give --run DIR (its evaluation files), or --logits FILE with --labels FILE.");
+            if (p.GetValue(run) is null && toolkit.Requested(p))
+                return CalibrateToolkit.Run(p, toolkit, logits, labels, fitLogits, fitLabels, input, bins, resamples, outDir);
             LogitsFile eval;
             LogitsFile? fit = null;
             string dir;
@@ -44,9 +54,9 @@ public static class CalibrateCommand
             {
                 var lg = p.GetValue(logits) ?? throw new LsLabException("give --run DIR, or --logits FILE with --labels FILE.");
                 var lb = p.GetValue(labels) ?? throw new LsLabException("--labels is required with --logits.");
-                eval = CalibrationAnalysis.Load(lg, lb, p.GetValue(input));
+                eval = CalibrationInputs.Load(lg, lb, p.GetValue(input), p.GetValue(toolkit.Key), p.GetValue(toolkit.LabelsKey));
                 if (p.GetValue(fitLogits) is string fl)
-                    fit = CalibrationAnalysis.Load(fl, p.GetValue(fitLabels) ?? throw new LsLabException("--fit-labels is required with --fit-logits."), p.GetValue(input));
+                    fit = CalibrationInputs.Load(fl, p.GetValue(fitLabels) ?? throw new LsLabException("--fit-labels is required with --fit-logits."), p.GetValue(input), p.GetValue(toolkit.Key), p.GetValue(toolkit.LabelsKey));
                 dir = p.GetValue(outDir) ?? "calibration";
             }
             var (before, after, ts) = CalibrationAnalysis.BeforeAfter(eval, fit, p.GetValue(bins), p.GetValue(resamples));

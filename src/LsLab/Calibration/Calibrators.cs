@@ -3,12 +3,29 @@ using static TorchSharp.torch;
 
 namespace LsLab.Calibration;
 
-/// <summary>A post-hoc calibrator: Fit on held-out logits, then Transform any logits.</summary>
+/// <summary>
+/// A post-hoc calibrator (scikit-learn verbs): Fit on held-out logits and labels (a static Fit on each
+/// class, or <see cref="CalibratorFactory.Fit"/> by name), then Transform any logits. Transform returns
+/// calibrated logits; calibrators that produce probabilities (histogram binning, isotonic, ensemble TS)
+/// return their log-probabilities, so softmax of the output is always the calibrated distribution.
+/// </summary>
 public interface ICalibrator
 {
     /// <summary>Calibrated logits, same shape [N,K] row-major.</summary>
     double[] Transform(ReadOnlySpan<double> logits, int k);
     string Describe();
+
+    /// <summary>The method's name as the CLI and saved files spell it (e.g. "temperature", "dirichlet").</summary>
+    string Method => GetType().Name;
+
+    /// <summary>What the fit did (converged, iterations, NLL on the fit data, no-op flag); null when built from saved parameters.</summary>
+    FitReport? Report => null;
+
+    /// <summary>Parameters and settings for a saved calibrator file (see <see cref="CalibratorFile"/>).</summary>
+    CalibratorState State() => throw new NotSupportedException($"{Method} cannot be saved.");
+
+    /// <summary>Calibrated probabilities [N,K]: softmax of <see cref="Transform"/>.</summary>
+    double[] TransformProbabilities(ReadOnlySpan<double> logits, int k) => CalMath.SoftmaxRows(Transform(logits, k), k);
 }
 
 /// <summary>
@@ -19,7 +36,23 @@ public interface ICalibrator
 /// </summary>
 public sealed class TemperatureScaling : ICalibrator
 {
+    /// <summary>A temperature scaling with a given T (e.g. from a saved calibrator).</summary>
+    public TemperatureScaling(double temperature)
+    {
+        if (!(temperature > 0) || !double.IsFinite(temperature)) throw new LsLabException($"temperature must be > 0 and finite, got {temperature}.");
+        Temperature = temperature;
+    }
+
+    TemperatureScaling() { }
+
     public double Temperature { get; private init; } = 1;
+
+    public string Method => "temperature";
+
+    /// <summary>What the fit did; null for a temperature given by hand.</summary>
+    public FitReport? Report { get; private init; }
+
+    public CalibratorState State() => new("temperature", new() { ["temperature"] = new[] { Temperature } }, new());
 
     /// <summary>Held-out NLL at the fitted temperature.</summary>
     public double FittedNll { get; private init; }
@@ -39,7 +72,8 @@ public sealed class TemperatureScaling : ICalibrator
         Predictions.FromLogits(logits, k, labels); // validates the input once
         var z = logits.ToArray();
         var y = labels.ToArray();
-        double Nll(double logT) => NllAt(z, k, y, Math.Exp(logT));
+        int evaluations = 0;
+        double Nll(double logT) { evaluations++; return NllAt(z, k, y, Math.Exp(logT)); } // z, y: arrays (the parallel overload)
         const int grid = 64;
         int best = 0;
         for (int attempt = 0; ; attempt++)
@@ -66,14 +100,38 @@ public sealed class TemperatureScaling : ICalibrator
             else { a = c; c = d; fc = fd; d = a + phi * (b - a); fd = Nll(d); }
         }
         double logT = (a + b) / 2;
-        return new TemperatureScaling { Temperature = Math.Exp(logT), FittedNll = Nll(logT) };
+        double fitted = Nll(logT), initial = Nll(0);
+        // Could T = 1 be improved? The derivative of the NLL in log T at 0 (central difference).
+        double slope = (Nll(1e-4) - Nll(-1e-4)) / 2e-4;
+        bool edge = Math.Abs(logT) >= 23.9;
+        var report = FitReport.Parametric("temperature", converged: !edge, iterations: evaluations, initial, fitted,
+            moved: Math.Abs(logT) > 0, couldImprove: Math.Abs(slope) > 1e-6,
+            edge ? $"log T reached the search limit ±24 (T = {Math.Exp(logT):G3}): the logits are degenerate" : $"bracket [{a:F6}, {b:F6}] in log T narrower than 1e-9");
+        return new TemperatureScaling { Temperature = Math.Exp(logT), FittedNll = fitted, Report = report };
     }
 
-    /// <summary>Mean NLL of softmax(z/T) (stable log-sum-exp).</summary>
+    /// <summary>Mean NLL of softmax(z/T) (stable log-sum-exp). Large inputs are summed in fixed row blocks on all cores (deterministic).</summary>
     public static double NllAt(ReadOnlySpan<double> z, int k, ReadOnlySpan<int> y, double t)
     {
+        if ((long)y.Length * k < 200_000) return NllRows(z, k, y, t, 0, y.Length) / y.Length;
+        return NllAt(z.ToArray(), k, y.ToArray(), t);
+    }
+
+    static double NllAt(double[] za, int k, int[] ya, double t)
+    {
+        if ((long)ya.Length * k < 200_000) return NllRows(za, k, ya, t, 0, ya.Length) / ya.Length;
+        int blocks = Environment.ProcessorCount * 4;
+        var part = new double[blocks];
+        Parallel.For(0, blocks, b => part[b] = NllRows(za, k, ya, t, (int)((long)b * ya.Length / blocks), (int)((long)(b + 1) * ya.Length / blocks)));
         double s = 0;
-        for (int i = 0; i < y.Length; i++)
+        foreach (var v in part) s += v;
+        return s / ya.Length;
+    }
+
+    static double NllRows(ReadOnlySpan<double> z, int k, ReadOnlySpan<int> y, double t, int lo, int hi)
+    {
+        double s = 0;
+        for (int i = lo; i < hi; i++)
         {
             var row = z.Slice(i * k, k);
             double max = double.NegativeInfinity;
@@ -82,7 +140,7 @@ public sealed class TemperatureScaling : ICalibrator
             foreach (var v in row) sum += Math.Exp((v - max) / t);
             s += Math.Log(sum) - (row[y[i]] - max) / t;
         }
-        return s / y.Length;
+        return s;
     }
 
     public double[] Transform(ReadOnlySpan<double> logits, int k)
@@ -97,37 +155,24 @@ public sealed class TemperatureScaling : ICalibrator
 
 /// <summary>
 /// Vector scaling: per-class scale w_k and bias b_k, z'_k = w_k z_k + b_k, fitted by minimising
-/// held-out NLL (Adam, full batch, started from the temperature-scaling solution so it can only
-/// improve on it in held-out NLL).
+/// held-out NLL (L-BFGS, full batch, started from the temperature-scaling solution so it can only
+/// improve on it on its fit data).
 /// </summary>
 public sealed class VectorScaling : ICalibrator
 {
     public double[] Scale { get; private init; } = Array.Empty<double>();
     public double[] Bias { get; private init; } = Array.Empty<double>();
 
+    /// <summary>What the fit did.</summary>
+    public FitReport? Report { get; private init; }
+
+    public string Method => "vector";
+
+    /// <summary>Fits by L-BFGS from the temperature-scaling solution (<see cref="LinearCalibrator"/> "vector"); <paramref name="iterations"/> caps the iterations.</summary>
     public static VectorScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, int iterations = 500)
     {
-        var ts = TemperatureScaling.Fit(logits, k, labels);
-        Native.Engine.Initialize();
-        using var scope = NewDisposeScope();
-        var z = tensor(logits.ToArray(), new long[] { labels.Length, k });
-        var y = tensor(labels.ToArray().Select(v => (long)v).ToArray());
-        var w = new TorchSharp.Modules.Parameter(full(k, 1.0 / ts.Temperature, dtype: ScalarType.Float64));
-        var b = new TorchSharp.Modules.Parameter(zeros(k, dtype: ScalarType.Float64));
-        var opt = optim.Adam(new[] { w, b }, lr: 0.01);
-        double bestLoss = double.PositiveInfinity;
-        double[] bestW = w.data<double>().ToArray(), bestB = b.data<double>().ToArray();
-        for (int it = 0; it < iterations; it++)
-        {
-            using var step = NewDisposeScope();
-            opt.zero_grad();
-            var loss = nn.functional.cross_entropy(z * w + b, y);
-            double lv = loss.item<double>();
-            if (lv < bestLoss) { bestLoss = lv; bestW = w.data<double>().ToArray(); bestB = b.data<double>().ToArray(); }
-            loss.backward();
-            opt.step();
-        }
-        return new VectorScaling { Scale = bestW, Bias = bestB };
+        var lin = LinearCalibrator.Fit("vector", logits, k, labels, new LinearFitOptions(MaxIterations: iterations));
+        return new VectorScaling { Scale = lin.Weights, Bias = lin.Bias, Report = lin.Report };
     }
 
     public double[] Transform(ReadOnlySpan<double> logits, int k)

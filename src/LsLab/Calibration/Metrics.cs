@@ -68,7 +68,14 @@ public static class Metrics
 
     /// <summary>Index of the equal-width bin for confidence c in [0,1]: bins (m−1)/M &lt; c ≤ m/M, 0 in the first.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static int EqualWidthBin(double c, int bins) => Math.Clamp((int)Math.Ceiling(c * bins) - 1, 0, bins - 1);
+    public static int EqualWidthBin(double c, int bins)
+    {
+        int b = Math.Clamp((int)Math.Ceiling(c * bins) - 1, 0, bins - 1);
+        // c · bins rounds: compare with the edges m/M themselves, so a confidence equal to an edge (0.2 of 15 bins) is in the bin the edge closes.
+        if (b > 0 && c <= (double)b / bins) b--;
+        else if (b < bins - 1 && c > (double)(b + 1) / bins) b++;
+        return b;
+    }
 
     /// <summary>Top-label reliability bins (confidence = max probability, correct = argmax is the label).</summary>
     public static List<ReliabilityBin> Reliability(Predictions p, int bins = 15, Binning binning = Binning.EqualWidth)

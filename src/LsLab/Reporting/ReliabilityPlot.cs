@@ -80,4 +80,121 @@ public static class ReliabilityPlot
         plt.ShowLegend(Alignment.UpperLeft);
         return Figures.Save(plt, basePath, 560, 500);
     }
+
+    /// <summary>
+    /// One model with a band (consistency or bootstrap, see <see cref="ReliabilityBands"/>): per-bin accuracy
+    /// at the bin's mean confidence, the band around the diagonal (consistency) or the accuracy (bootstrap)
+    /// shaded, and the confidence histogram under it. Writes basePath.png/.svg.
+    /// </summary>
+    public static (string Png, string Svg) WithBand(IReadOnlyList<ReliabilityBin> bins, BinBand band, string title, double ece, string basePath)
+    {
+        var diagram = new Plot();
+        int m = bins.Count;
+        var idx = Enumerable.Range(0, m).Where(b => bins[b].Count > 0 && !double.IsNaN(band.Lower[b])).ToArray();
+        bool consistency = band.Kind.Contains("consistency");
+        // The band as one vertical interval per bin at the bin's mean confidence (where the diagonal is, for a consistency band).
+        for (int j = 0; j < idx.Length; j++)
+        {
+            int b = idx[j];
+            double x = bins[b].MeanConfidence;
+            var seg = diagram.Add.Line(x, band.Lower[b], x, band.Upper[b]);
+            seg.LineColor = Figures.Palette[consistency ? 7 : 0].WithAlpha(0.6);
+            seg.LineWidth = 6;
+            if (j == 0) seg.LegendText = band.Kind;
+        }
+        var pts = Enumerable.Range(0, m).Where(b => bins[b].Count > 0).ToArray();
+        var s = diagram.Add.Scatter(pts.Select(b => bins[b].MeanConfidence).ToArray(), pts.Select(b => bins[b].Accuracy).ToArray());
+        s.Color = Figures.Palette[1];
+        s.MarkerSize = 6;
+        s.LineWidth = 2;
+        s.LegendText = "accuracy per bin";
+        var diag = diagram.Add.Line(0, 0, 1, 1);
+        diag.LineColor = Colors.Gray;
+        diag.LinePattern = LinePattern.Dashed;
+        diag.LegendText = "perfect calibration";
+        diagram.Title($"{title}\nECE[{m} bins] = {ece:F4}");
+        diagram.XLabel("confidence (mean per bin)");
+        diagram.YLabel("accuracy");
+        diagram.Axes.SetLimits(0, 1, 0, 1);
+        diagram.ShowLegend(Alignment.UpperLeft);
+        return Figures.SaveGrid(new[] { diagram, Histogram(bins) }, 2, 1, basePath, 520, 330);
+    }
+
+    /// <summary>Several calibrators on one figure (accuracy vs mean confidence per bin) with the uncalibrated model's confidence histogram under it.</summary>
+    public static (string Png, string Svg) CompareWithHistogram(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, string basePath)
+    {
+        var plt = new Plot();
+        var diag = plt.Add.Line(0, 0, 1, 1);
+        diag.LineColor = Colors.Gray;
+        diag.LinePattern = LinePattern.Dashed;
+        diag.LegendText = "perfect calibration";
+        for (int i = 0; i < models.Count; i++)
+        {
+            var (label, bins, ece) = models[i];
+            var pts = bins.Where(b => b.Count > 0).ToArray();
+            if (pts.Length == 0) continue;
+            var s = plt.Add.Scatter(pts.Select(b => b.MeanConfidence).ToArray(), pts.Select(b => b.Accuracy).ToArray());
+            s.Color = Figures.Palette[i % Figures.Palette.Length];
+            s.MarkerSize = 4;
+            s.LineWidth = 1.5f;
+            s.LegendText = $"{label} (ECE {ece:F3})";
+        }
+        plt.Title(title);
+        plt.XLabel("confidence (mean per bin)");
+        plt.YLabel("accuracy");
+        plt.Axes.SetLimits(0, 1, 0, 1);
+        plt.ShowLegend(Alignment.UpperLeft);
+        return Figures.SaveGrid(new[] { plt, Histogram(models[0].Bins) }, 2, 1, basePath, 640, 420);
+    }
+
+    /// <summary>Smooth-ECE reliability curves (kernel-smoothed accuracy against confidence at each method's automatic bandwidth), densities under them.</summary>
+    public static (string Png, string Svg) SmoothCurves(IReadOnlyList<(string Label, SmoothEceResult Smooth)> models, string basePath)
+    {
+        var plt = new Plot();
+        var diag = plt.Add.Line(0, 0, 1, 1);
+        diag.LineColor = Colors.Gray;
+        diag.LinePattern = LinePattern.Dashed;
+        diag.LegendText = "perfect calibration";
+        var dens = new Plot();
+        for (int i = 0; i < models.Count; i++)
+        {
+            var (label, sm) = models[i];
+            var keep = Enumerable.Range(0, sm.Grid.Length).Where(j => j % 5 == 0 && !double.IsNaN(sm.SmoothedAccuracy[j]) && sm.Density[j] > 1e-3).ToArray();
+            if (keep.Length < 2) continue;
+            var s = plt.Add.Scatter(keep.Select(j => sm.Grid[j]).ToArray(), keep.Select(j => Math.Clamp(sm.SmoothedAccuracy[j], 0, 1)).ToArray());
+            s.MarkerSize = 0;
+            s.Color = Figures.Palette[i % Figures.Palette.Length];
+            s.LineWidth = 2;
+            s.LegendText = $"{label} (smECE {sm.Value:F3}, σ = {sm.Bandwidth:F3})";
+            var all = Enumerable.Range(0, sm.Grid.Length).Where(j => j % 5 == 0).ToArray();
+            var d = dens.Add.Scatter(all.Select(j => sm.Grid[j]).ToArray(), all.Select(j => sm.Density[j]).ToArray());
+            d.MarkerSize = 0;
+            d.Color = s.Color;
+            d.LineWidth = 1.5f;
+        }
+        plt.Title("Smooth ECE reliability curves");
+        plt.XLabel("confidence");
+        plt.YLabel("smoothed accuracy");
+        plt.Axes.SetLimits(0, 1, 0, 1);
+        plt.ShowLegend(Alignment.UpperLeft);
+        dens.XLabel("confidence");
+        dens.YLabel("density (kernel)");
+        dens.Axes.SetLimitsX(0, 1);
+        return Figures.SaveGrid(new[] { plt, dens }, 2, 1, basePath, 640, 420);
+    }
+
+    static Plot Histogram(IReadOnlyList<ReliabilityBin> bins)
+    {
+        var hist = new Plot();
+        int m = bins.Count, total = bins.Sum(b => b.Count);
+        double w = 1.0 / m;
+        var hb = new List<Bar>();
+        for (int b = 0; b < m; b++)
+            hb.Add(new Bar { Position = (b + 0.5) * w, Value = total > 0 ? (double)bins[b].Count / total : 0, Size = w * 0.95, FillColor = Figures.Palette[7] });
+        hist.Add.Bars(hb);
+        hist.XLabel("confidence");
+        hist.YLabel("share of examples");
+        hist.Axes.SetLimitsX(0, 1);
+        return hist;
+    }
 }

@@ -125,12 +125,12 @@ public sealed class NumpyFilesTests : TempDirTest
     [Fact]
     public void Rounded_probabilities_need_input_probabilities_and_are_renormalised()
     {
-        // Probabilities rounded to 2 decimals: rows sum to 1 ± 0.025, so auto-detection (±1e-3) calls them logits.
+        // Probabilities rounded to 2 decimals: rows sum to 1 ± 0.025, so auto-detection (±1e-3) refuses them rather than read them as logits.
         var p = Npy.Read(F("probs_f64.npy"));
         var rounded = p.Values.Select(v => Math.Round(v, 2)).ToArray();
         string csv = Path.Combine(Dir, "rounded.csv");
         File.WriteAllLines(csv, Enumerable.Range(0, 300).Select(r => string.Join(",", rounded.Skip(r * 5).Take(5).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
-        Assert.False(CalibrationAnalysis.Load(csv, F("labels.csv")).WereProbabilities);
+        Assert.Contains("rounded probabilities", Assert.Throws<LsLabException>(() => CalibrationAnalysis.Load(csv, F("labels.csv"))).Message);
         var forced = CalibrationAnalysis.Load(csv, F("labels.csv"), InputKind.Probabilities);
         Assert.True(forced.WereProbabilities);
         var q = Predictions.FromLogits(forced.Logits, 5, forced.Labels);

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LsLab.Calibration;
+using LsLab.Runs;
+
+namespace LsLab.Bench;
+
+/// <summary>
+/// `calibration --toolkit`: the toolkit's estimators over 10⁷ × 10 and 10⁶ × 1000 predictions (softmax
+/// streamed batch by batch into per-example confidence/correctness, then every estimator timed on its own)
+/// beside numpy doing the same work (bench/calibration_toolkit_numpy.py), and the whole `--method all`
+/// leaderboard on 10⁶ × 100 evaluation rows with a 10⁴ × 100 fit set. Results go to
+/// docs/calibration-benchmark.md (a section appended after the streaming table).
+/// </summary>
+public static class CalibrationToolkitBench
+{
+    /// <summary>Per-example confidence and correctness of N = batches × B rows, B rows at a time.</summary>
+    static (double[] Conf, double[] Ok, double Seconds) Collect(long n, int k, int batch)
+    {
+        var (z, y) = CalibrationBench.Batch(batch, k);
+        var conf = new double[n]; var ok = new double[n];
+        var sw = Stopwatch.StartNew();
+        for (long r0 = 0; r0 < n; r0 += batch)
+        {
+            long off = r0;
+            Parallel.For(0, (batch + 4095) / 4096, c =>
+            {
+                int lo = c * 4096, hi = Math.Min(batch, lo + 4096);
+                for (int i = lo; i < hi; i++)
+                {
+                    var row = z.AsSpan(i * k, k);
+                    float max = row[0]; int arg = 0;
+                    for (int j = 1; j < k; j++) if (row[j] > max) { max = row[j]; arg = j; }
+                    double s = 0;
+                    for (int j = 0; j < k; j++) s += Math.Exp(row[j] - max);
+                    conf[off + i] = 1 / s; ok[off + i] = arg == y[i] ? 1 : 0;
+                }
+            });
+        }
+        return (conf, ok, sw.Elapsed.TotalSeconds);
+    }
+
+    static double Time(Func<double> f, out double value) { var sw = Stopwatch.StartNew(); value = f(); return sw.Elapsed.TotalSeconds; }
+
+    static long PeakRss()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        return 0;
+    }
+
+    public static int Run(Dictionary<string, string> o, string root, string python, bool quick)
+    {
+        var md = new StringBuilder();
+        string load0 = File.ReadAllText("/proc/loadavg").Trim();
+        md.AppendLine("## Toolkit estimators and the `--method all` leaderboard");
+        md.AppendLine();
+        md.AppendLine($"Made by `dotnet run -c Release --project bench/LsLab.Bench -- calibration --toolkit{(quick ? " --quick" : "")}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; load average at start: {load0}.");
+        md.AppendLine();
+        md.AppendLine("Each estimator runs on the per-example top-label confidence and correctness of N predictions (collected batch by batch from");
+        md.AppendLine("the benchmark's hashed float32 logits; the collect column is that softmax pass). numpy (bench/calibration_toolkit_numpy.py,");
+        md.AppendLine("one process per configuration) does the same work: the same sort-based estimators and the same 1000-interval grid for smooth ECE.");
+        md.AppendLine("Times in seconds (one run each; the machine is shared, so they are noisy). Peak RSS is the process's whole-run peak.");
+        md.AppendLine();
+        md.AppendLine("| N × K | impl | collect | ECE (15 bins) | ACE (equal-mass) | debiased L2 | KS | smooth ECE | AURC | peak RSS (MiB) | smECE | KS value |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var configs = quick ? new[] { (N: 1_000_000L, K: 10, B: 100_000), (N: 20_000L, K: 1000, B: 2_000) }
+                            : new[] { (N: 10_000_000L, K: 10, B: 1_000_000), (N: 1_000_000L, K: 1000, B: 10_000) };
+        foreach (var c in configs)
+        {
+            var (conf, ok, tc) = Collect(c.N, c.K, c.B);
+            double te = Time(() => Estimators.Binned(conf, ok, 15), out _);
+            var order = Array.Empty<int>();
+            double tsort = Time(() => { order = Estimators.Order(conf); return 0; }, out _);
+            double ta = Time(() => Estimators.EqualMass(conf, ok, 15, order), out _) + tsort;
+            double td = Time(() => Estimators.DebiasedSquared(conf, ok, 15, order), out _) + tsort;
+            double tk = Time(() => Estimators.KsOf(conf, ok, order), out var ks) + tsort;
+            double tsm = Time(() => Estimators.SmoothEce(conf, ok).Value, out var sm);
+            double tau = Time(() => Estimators.Selective(conf, ok, 200, order).Aurc, out _) + tsort;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {c.N:N0} × {c.K:N0} | LsLab | {tc:F2} | {te:F2} | {ta:F2} | {td:F2} | {tk:F2} | {tsm:F2} | {tau:F2} | {PeakRss() / 1048576.0:F0} | {sm:F6} | {ks:F6} |");
+            Console.Error.WriteLine($"LsLab N={c.N} K={c.K}: collect {tc:F2} s, smECE {sm:F6} in {tsm:F2} s, KS {ks:F6}");
+            conf = ok = null!;
+            GC.Collect();
+            var np = RunNumpy(python, Path.Combine(root, "bench", "calibration_toolkit_numpy.py"), c.N, c.K, c.B);
+            if (np is JsonElement e)
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {c.N:N0} × {c.K:N0} | numpy | {e.GetProperty("collect").GetDouble():F2} | {e.GetProperty("ece").GetDouble():F2} | {e.GetProperty("ace").GetDouble():F2} | {e.GetProperty("debiased").GetDouble():F2} | {e.GetProperty("ks").GetDouble():F2} | {e.GetProperty("smece").GetDouble():F2} | {e.GetProperty("aurc").GetDouble():F2} | {e.GetProperty("peak_rss").GetDouble() / 1048576.0:F0} | {e.GetProperty("smece_value").GetDouble():F6} | {e.GetProperty("ks_value").GetDouble():F6} |");
+        }
+        md.AppendLine();
+
+        // The leaderboard.
+        int n = quick ? 100_000 : 1_000_000, k = 100, nf = 10_000;
+        int resamples = (int)(o.TryGetValue("resamples", out var rs) ? int.Parse(rs, CultureInfo.InvariantCulture) : 200);
+        var (ze, ye) = CalibrationBench.Batch(n, k);
+        var (zf, yf) = CalibrationBench.Batch(nf + n, k); // rows n.. of a longer hash stream: different rows from the evaluation set
+        var eval = new LogitsFile(ze.Select(v => (double)v).ToArray(), ye, k, false);
+        var fit = new LogitsFile(zf.AsSpan(n * k, nf * k).ToArray().Select(v => (double)v).ToArray(), yf.AsSpan(n, nf).ToArray(), k, false);
+        ze = zf = null!;
+        var log = new List<string>();
+        var sw = Stopwatch.StartNew();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var result = CalibrationLeaderboard.Run(eval, fit, new LeaderboardOptions(CalibratorFactory.All(k), Resamples: resamples), s => { log.Add(s); Console.Error.WriteLine(s); });
+        double wall = sw.Elapsed.TotalSeconds, cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        string load1 = File.ReadAllText("/proc/loadavg").Trim();
+        md.AppendLine(CultureInfo.InvariantCulture, $"`--method all` leaderboard (in-process `CalibrationLeaderboard.Run`, the code behind `lslab calibrate --method all`; file reading excluded): {n:N0} × {k} evaluation rows, a {nf:N0} × {k} fit set, {result.Rows.Count - 1} calibrators, {resamples} paired bootstrap resamples: **{wall:F1} s wall**, {cpu:F1} s CPU, peak RSS {PeakRss() / 1048576.0:F0} MiB; load average at the end: {load1}.");
+        md.AppendLine();
+        md.AppendLine("Steps (fit and evaluation time per calibrator, as the leaderboard reports them):");
+        md.AppendLine();
+        foreach (var l in log) md.AppendLine($"- {l}");
+        md.AppendLine();
+        md.AppendLine("```");
+        md.Append(result.ToText());
+        md.AppendLine("```");
+        string outPath = o.GetValueOrDefault("out", Path.Combine(root, "docs", "calibration-benchmark.md"));
+        string existing = File.Exists(outPath) ? File.ReadAllText(outPath) : "";
+        int cut = existing.IndexOf("## Toolkit estimators", StringComparison.Ordinal);
+        if (cut >= 0) existing = existing[..cut];
+        AtomicFile.WriteAllText(outPath, existing.TrimEnd() + "\n\n" + md);
+        Console.Error.WriteLine($"written: {outPath}");
+        return 0;
+    }
+
+    static JsonElement? RunNumpy(string python, string script, long n, int k, int b)
+    {
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { script, "--n", n.ToString(CultureInfo.InvariantCulture), "--k", k.ToString(CultureInfo.InvariantCulture), "--batch", b.ToString(CultureInfo.InvariantCulture) }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) { Console.Error.WriteLine($"numpy side failed: {err.Result}"); return null; }
+        return JsonDocument.Parse(stdout.Trim().Split('\n').Last()).RootElement;
+    }
+}

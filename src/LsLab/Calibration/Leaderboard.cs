@@ -1,0 +1,454 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Serialization;
+using LsLab.Runs;
+
+namespace LsLab.Calibration;
+
+/// <summary>Reproduce another library's binned-estimator conventions (bins, edges, binary input, "ACE").</summary>
+public enum CompatMode
+{
+    /// <summary>LsLab: 15 bins (lo, hi], top-label; ACE = 15 equal-mass bins.</summary>
+    None,
+    /// <summary>torchmetrics: 15 bins [lo, hi) with 1.0 in an extra bin (#3510); binary = positive class.</summary>
+    Torchmetrics,
+    /// <summary>netcal: 10 bins [lo, hi] (numpy histogram), scores clipped to [ε, 1−ε]; binary = positive class; ACE = mean gap over non-empty bins.</summary>
+    Netcal,
+    /// <summary>scikit-learn calibration_curve: 5 bins (lo, hi]; binary = positive class; ECE = Σ count·|prob_true − prob_pred| / n.</summary>
+    Sklearn,
+}
+
+/// <summary>Settings of a leaderboard run.</summary>
+/// <param name="Methods">Calibrator names (see <see cref="CalibratorFactory"/>).</param>
+/// <param name="Bins">Bins of the binned estimators (null: the compat mode's default, 15 for LsLab).</param>
+/// <param name="Resamples">Paired bootstrap resamples (0: no intervals).</param>
+/// <param name="Level">Level of the bootstrap intervals.</param>
+/// <param name="Seed">Seed of folds and resamples.</param>
+/// <param name="Compat">Another library's binned conventions.</param>
+/// <param name="Calibrator">Settings of the calibrator fits.</param>
+/// <param name="CvFolds">Cross-fitting folds on the evaluation set when there is no separate fit set (0: fit on the fit set, or on the evaluation set itself).</param>
+public sealed record LeaderboardOptions(string[] Methods, int? Bins = null, int Resamples = 200, double Level = 0.95, int Seed = 0,
+    CompatMode Compat = CompatMode.None, int CvFolds = 0, CalibratorOptions? Calibrator = null);
+
+/// <summary>One column: its key in JSON/CSV, the estimator with its settings, and which way is better.</summary>
+public sealed record LeaderboardColumn(string Key, string Name, bool HigherIsBetter, bool Bootstrapped);
+
+/// <summary>Percentile interval of (method − uncalibrated) over paired bootstrap resamples.</summary>
+public sealed record DeltaInterval(double Lower, double Upper)
+{
+    /// <summary>The interval excludes 0.</summary>
+    public bool Significant => Lower > 0 || Upper < 0;
+}
+
+/// <summary>One calibrator's row: metric values, paired-bootstrap Δ intervals against the uncalibrated model, and its fit report.</summary>
+public sealed record LeaderboardRow(string Method, string Description, string Status, double FitSeconds, double EvalSeconds, FitReport? Fit,
+    Dictionary<string, double> Values, Dictionary<string, DeltaInterval> Delta)
+{
+    /// <summary>Reliability bins (top-label, equal-width, the table's bin count) for diagrams.</summary>
+    [JsonIgnore] public List<ReliabilityBin> Bins { get; init; } = new();
+    /// <summary>Per-example top-label confidences (for consistency bands).</summary>
+    [JsonIgnore] public double[] Confidences { get; init; } = Array.Empty<double>();
+    /// <summary>Per-example correctness (1 when the argmax is the label), for bootstrap bands.</summary>
+    [JsonIgnore] public double[] Correct { get; init; } = Array.Empty<double>();
+    /// <summary>The smooth-ECE curve for diagrams.</summary>
+    [JsonIgnore] public SmoothEceResult? Smooth { get; init; }
+}
+
+/// <summary>The leaderboard: every calibrator evaluated on the same predictions, best per column marked.</summary>
+public sealed record LeaderboardResult(int N, int K, string FitSource, int FitRows, string Compat, int Resamples, double Level,
+    List<LeaderboardColumn> Columns, List<LeaderboardRow> Rows, Dictionary<string, string> Best, double Seconds)
+{
+    /// <summary>A fixed-width text table (values, Δ intervals for bootstrapped columns, "*" on the best value of each column).</summary>
+    public string ToText()
+    {
+        var header = new List<string> { "method", "fit" };
+        header.AddRange(Columns.Select(c => c.Key));
+        var lines = new List<string[]> { header.ToArray() };
+        foreach (var r in Rows)
+        {
+            var cells = new List<string> { r.Method, r.Status };
+            foreach (var c in Columns)
+            {
+                double v = r.Values.TryGetValue(c.Key, out var x) ? x : double.NaN;
+                string s = double.IsNaN(v) ? "–" : c.Key == "accuracy" ? v.ToString("P2", CultureInfo.InvariantCulture) : v.ToString("F4", CultureInfo.InvariantCulture);
+                if (Best.TryGetValue(c.Key, out var b) && b == r.Method) s += "*";
+                if (r.Delta.TryGetValue(c.Key, out var d) && r.Method != "uncalibrated")
+                    s += c.Key == "accuracy" ? $" [{d.Lower * 100:+0.00;-0.00},{d.Upper * 100:+0.00;-0.00}]" : $" [{d.Lower:+0.0000;-0.0000},{d.Upper:+0.0000;-0.0000}]";
+                cells.Add(s);
+            }
+            lines.Add(cells.ToArray());
+        }
+        var width = Enumerable.Range(0, header.Count).Select(j => lines.Max(l => l[j].Length)).ToArray();
+        var sb = new StringBuilder();
+        sb.AppendLine($"{N} predictions, {K} classes; calibrators fitted on {FitSource} ({FitRows} rows){(Compat == "None" ? "" : $"; --compat {Compat.ToLowerInvariant()}")}");
+        foreach (var (l, i) in lines.Select((l, i) => (l, i)))
+        {
+            sb.AppendLine(string.Join("  ", l.Select((c, j) => j < 2 ? c.PadRight(width[j]) : c.PadLeft(width[j]))).TrimEnd());
+            if (i == 0) sb.AppendLine(string.Join("  ", width.Select(w => new string('-', w))));
+        }
+        sb.AppendLine($"* best in the column. [a,b]: {Level:P0} paired bootstrap interval ({Resamples} resamples) of (method − uncalibrated){(Columns.Any(c => c.Key == "accuracy") ? ", accuracy in percentage points" : "")}.");
+        foreach (var c in Columns) sb.AppendLine($"  {c.Key} = {c.Name}{(c.HigherIsBetter ? " (higher is better)" : "")}");
+        foreach (var r in Rows.Where(r => r.Fit is { Success: false } || r.Status.StartsWith("failed")))
+            sb.AppendLine($"  {r.Method}: {r.Status}: {r.Fit?.Message ?? r.Description}");
+        return sb.ToString();
+    }
+
+    /// <summary>CSV: one row per method, one column per metric and per interval bound.</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder();
+        var cols = new List<string> { "method", "status", "fit_nll", "fit_seconds" };
+        foreach (var c in Columns) { cols.Add(c.Key); if (c.Bootstrapped) { cols.Add(c.Key + "_delta_lower"); cols.Add(c.Key + "_delta_upper"); } }
+        cols.Add("best");
+        sb.AppendLine(string.Join(",", cols));
+        foreach (var r in Rows)
+        {
+            var cells = new List<string> { r.Method, r.Status, F(r.Fit?.FinalNll ?? double.NaN), F(r.FitSeconds) };
+            foreach (var c in Columns)
+            {
+                cells.Add(F(r.Values.TryGetValue(c.Key, out var v) ? v : double.NaN));
+                if (c.Bootstrapped)
+                {
+                    var d = r.Delta.TryGetValue(c.Key, out var dd) ? dd : null;
+                    cells.Add(F(d?.Lower ?? double.NaN)); cells.Add(F(d?.Upper ?? double.NaN));
+                }
+            }
+            cells.Add(string.Join(";", Best.Where(b => b.Value == r.Method).Select(b => b.Key)));
+            sb.AppendLine(string.Join(",", cells));
+        }
+        return sb.ToString();
+        static string F(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Writes leaderboard.json and leaderboard.csv atomically into a folder.</summary>
+    public (string Json, string Csv) Write(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        string json = Path.Combine(dir, "leaderboard.json"), csv = Path.Combine(dir, "leaderboard.csv");
+        AtomicFile.WriteJson(json, this);
+        AtomicFile.WriteAllText(csv, ToCsv());
+        return (json, csv);
+    }
+}
+
+/// <summary>
+/// `lslab calibrate --method …`: fits each calibrator on the fit split (a separate fit set, cross-fitting
+/// folds of the evaluation set, or — optimistic — the evaluation set itself), evaluates all of them on the
+/// same evaluation rows in chunks (memory O(N) scalars per method), and gives paired bootstrap intervals
+/// of each metric's difference to the uncalibrated model (the same resampled rows for every method).
+/// </summary>
+public static class CalibrationLeaderboard
+{
+    const int Chunk = 8192;
+
+    /// <summary>Per-example statistics of one method on the evaluation rows.</summary>
+    sealed class Eval
+    {
+        public Eval(int n, int k, int bins)
+        {
+            Conf = new double[n]; Ok = new double[n]; Nll = new double[n]; Brier = new double[n]; P1 = new double[n];
+            SumF = new double[k * bins]; SumY = new double[k * bins]; Count = new long[k * bins];
+        }
+        public readonly double[] Conf, Ok, Nll, Brier, P1;
+        public readonly double[] SumF, SumY;
+        public readonly long[] Count;
+    }
+
+    /// <summary>The columns for a compat mode, with the estimator settings spelled out.</summary>
+    public static List<LeaderboardColumn> Columns(CompatMode compat, int bins, int k)
+    {
+        string binary = k == 2 && compat != CompatMode.None ? "positive class" : "top-label";
+        string edges = compat switch { CompatMode.Torchmetrics => "[lo,hi), 1.0 in an extra bin", CompatMode.Netcal => "[lo,hi), last closed, clipped to [ε,1−ε]", _ => "(lo,hi]" };
+        string lib = compat == CompatMode.None ? "" : $" as {compat.ToString().ToLowerInvariant()}";
+        var cols = new List<LeaderboardColumn>
+        {
+            new("accuracy", "accuracy (argmax = label)", true, true),
+            new("nll", "NLL (natural log, mean)", false, true),
+            new("brier", "Brier (sum over classes, mean over examples)", false, true),
+            new("ece", $"ECE[{bins} bins, equal-width {edges}, {binary}, L1]{lib}", false, true),
+            new("ace", compat == CompatMode.Netcal ? $"ACE[{bins} bins, equal-width {edges}, {binary}, mean gap over non-empty bins] as netcal"
+                : $"ECE[{bins} bins, equal-mass, top-label, L1]", false, false),
+            new("cwece", $"CWCE[{bins} bins, equal-width (lo,hi], class-wise, L1]", false, false),
+            new("mce", $"MCE[{bins} bins, equal-width {edges}, {binary}, max]{lib}", false, false),
+            new("rmsce", $"RMSCE[{bins} bins, equal-width {edges}, {binary}, L2]{lib}", false, false),
+            new("dece", $"debiased L2 CE[{bins} bins, equal-mass, top-label] (Kumar et al. 2019)", false, false),
+            new("ks", "KS calibration error[top-label] (Gupta et al. 2021)", false, false),
+            new("smece", "smooth ECE[top-label, automatic bandwidth] (Błasiok & Nakkiran 2023)", false, false),
+            new("aurc", "AURC[top-label confidence] (area under the selective risk–coverage curve)", false, false),
+            new("risk90", "selective risk at 90% coverage (error rate of the 90% most confident)", false, false),
+        };
+        return cols;
+    }
+
+    /// <summary>Default bin count of each compat mode.</summary>
+    public static int DefaultBins(CompatMode c) => c switch { CompatMode.Netcal => 10, CompatMode.Sklearn => 5, _ => 15 };
+
+    /// <summary>The bin convention of each compat mode.</summary>
+    public static BinConvention Convention(CompatMode c) => c switch
+    {
+        CompatMode.Torchmetrics => BinConvention.UpperOpenPhantomBin,
+        CompatMode.Netcal => BinConvention.UpperOpen,
+        _ => BinConvention.LowerOpen,
+    };
+
+    /// <summary>Fits and evaluates every method; <paramref name="fit"/> null means cross-fitting (CvFolds ≥ 2) or the evaluation set itself.</summary>
+    public static LeaderboardResult Run(LogitsFile eval, LogitsFile? fit, LeaderboardOptions o, Action<string>? progress = null)
+    {
+        var total = Stopwatch.StartNew();
+        int n = eval.Labels.Length, k = eval.K;
+        if (fit is not null && fit.K != k) throw new LsLabException($"fit logits have {fit.K} classes but evaluation logits have {k}.");
+        int bins = o.Bins ?? DefaultBins(o.Compat);
+        if (bins < 1 || bins > 250) throw new LsLabException($"--bins must be in 1..250, got {bins}.");
+        var copt = o.Calibrator ?? new CalibratorOptions(Seed: o.Seed);
+        int folds = fit is null && o.CvFolds >= 2 ? o.CvFolds : 0;
+        if (folds > n) throw new LsLabException($"--cv {folds}: more folds than the {n} evaluation rows.");
+        var foldOf = folds > 0 ? CalMath.Folds(n, folds, o.Seed) : null;
+        string source = fit is not null ? "the fit set" : folds > 0 ? $"{folds}-fold cross-fitting on the evaluation set" : "the evaluation set itself (optimistic)";
+        int fitRows = fit?.Labels.Length ?? (folds > 0 ? n - n / folds : n);
+        var rows = new List<LeaderboardRow>();
+        var evals = new List<Eval>();
+        var columns = Columns(o.Compat, bins, k);
+
+        var baseEval = new Eval(n, k, bins);
+        var sw = Stopwatch.StartNew();
+        Evaluate(null, eval, null, baseEval, bins);
+        rows.Add(Summarise("uncalibrated", "the model's own probabilities", "—", 0, sw.Elapsed.TotalSeconds, null, baseEval, o, bins, k, eval.Labels));
+        evals.Add(baseEval);
+        progress?.Invoke($"uncalibrated: evaluated in {sw.Elapsed.TotalSeconds:F1} s");
+
+        foreach (var m in o.Methods)
+        {
+            var e = new Eval(n, k, bins);
+            double fitSeconds = 0;
+            FitReport? report = null;
+            string description;
+            sw.Restart();
+            try
+            {
+                if (folds > 0)
+                {
+                    var reports = new List<FitReport>();
+                    description = "";
+                    for (int f = 0; f < folds; f++)
+                    {
+                        int ff = f;
+                        var (zt, yt) = CalMath.Select(eval.Logits, k, eval.Labels, i => foldOf![i] != ff);
+                        var t0 = Stopwatch.StartNew();
+                        var cal = CalibratorFactory.Fit(m, zt, k, yt, copt);
+                        fitSeconds += t0.Elapsed.TotalSeconds;
+                        if (cal.Report is not null) reports.Add(cal.Report);
+                        description = cal.Describe() + $" (fold {f + 1} of {folds} shown)";
+                        Evaluate(cal, eval, Enumerable.Range(0, n).Where(i => foldOf![i] == ff).ToArray(), e, bins);
+                    }
+                    report = reports.FirstOrDefault(r => !r.Success) ?? reports.FirstOrDefault();
+                }
+                else
+                {
+                    var fs = fit ?? eval;
+                    var t0 = Stopwatch.StartNew();
+                    var cal = CalibratorFactory.Fit(m, fs.Logits, k, fs.Labels, copt);
+                    fitSeconds = t0.Elapsed.TotalSeconds;
+                    report = cal.Report;
+                    description = cal.Describe();
+                    Evaluate(cal, eval, null, e, bins);
+                }
+            }
+            catch (LsLabException ex)
+            {
+                rows.Add(new LeaderboardRow(m, ex.Message, "failed", fitSeconds, 0, null, new(), new()));
+                evals.Add(null!);
+                progress?.Invoke($"{m}: failed: {ex.Message}");
+                continue;
+            }
+            double evalSeconds = sw.Elapsed.TotalSeconds - fitSeconds;
+            rows.Add(Summarise(m, description, report?.Status ?? "ok", fitSeconds, evalSeconds, report, e, o, bins, k, eval.Labels));
+            evals.Add(e);
+            progress?.Invoke($"{m}: fitted in {fitSeconds:F1} s, evaluated in {evalSeconds:F1} s ({report?.Status ?? "ok"})");
+        }
+
+        if (o.Resamples >= 2)
+        {
+            sw.Restart();
+            Bootstrap(rows, evals, o, bins, k, eval.Labels);
+            progress?.Invoke($"paired bootstrap ({o.Resamples} resamples): {sw.Elapsed.TotalSeconds:F1} s");
+        }
+        var best = new Dictionary<string, string>();
+        foreach (var c in columns)
+        {
+            var cands = rows.Where(r => r.Values.TryGetValue(c.Key, out var v) && !double.IsNaN(v)).ToList();
+            if (cands.Count == 0) continue;
+            var b = c.HigherIsBetter ? cands.MaxBy(r => r.Values[c.Key]) : cands.MinBy(r => r.Values[c.Key]);
+            best[c.Key] = b!.Method;
+        }
+        return new LeaderboardResult(n, k, source, fitRows, o.Compat.ToString(), o.Resamples >= 2 ? o.Resamples : 0, o.Level, columns, rows, best, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Calibrated probabilities of the given rows (all when null), chunk by chunk, into per-example statistics.</summary>
+    static void Evaluate(ICalibrator? cal, LogitsFile data, int[]? rowsSubset, Eval e, int bins)
+    {
+        int k = data.K;
+        int count = rowsSubset?.Length ?? data.Labels.Length;
+        int chunks = (count + Chunk - 1) / Chunk;
+        var gate = new object();
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+        {
+            int lo = c * Chunk, hi = Math.Min(count, lo + Chunk), m = hi - lo;
+            double[] z;
+            if (rowsSubset is null) z = data.Logits.AsSpan(lo * k, m * k).ToArray();
+            else
+            {
+                z = new double[m * k];
+                for (int i = 0; i < m; i++) data.Logits.AsSpan(rowsSubset[lo + i] * k, k).CopyTo(z.AsSpan(i * k, k));
+            }
+            var zc = cal is null ? z : cal.Transform(z, k);
+            var sf = new double[k * bins]; var sy = new double[k * bins]; var sn = new long[k * bins];
+            var p = new double[k];
+            for (int i = 0; i < m; i++)
+            {
+                int row = rowsSubset is null ? lo + i : rowsSubset[lo + i];
+                int y = data.Labels[row];
+                var zr = zc.AsSpan(i * k, k);
+                CalMath.LogSoftmax(zr, p);
+                double nll = -Math.Max(p[y], CalMath.LogFloor);
+                for (int j = 0; j < k; j++) p[j] = Math.Exp(p[j]);
+                int a = Metrics.ArgMax(p);
+                double br = 0;
+                for (int j = 0; j < k; j++)
+                {
+                    double d = p[j] - (j == y ? 1 : 0);
+                    br += d * d;
+                    int b = Metrics.EqualWidthBin(p[j], bins);
+                    sf[j * bins + b] += p[j]; sy[j * bins + b] += j == y ? 1 : 0; sn[j * bins + b]++;
+                }
+                e.Conf[row] = p[a]; e.Ok[row] = a == y ? 1 : 0; e.Nll[row] = nll; e.Brier[row] = br; e.P1[row] = k == 2 ? p[1] : 0;
+            }
+            lock (gate)
+                for (int j = 0; j < sf.Length; j++) { e.SumF[j] += sf[j]; e.SumY[j] += sy[j]; e.Count[j] += sn[j]; }
+        });
+    }
+
+    /// <summary>The ECE mode's (score, event) arrays: positive class for binary problems under a compat mode, else top-label; netcal clips.</summary>
+    static (double[] F, double[] Y) ModeScores(Eval e, CompatMode compat, int k, int[] labels)
+    {
+        double[] f = e.Conf, y = e.Ok;
+        if (k == 2 && compat != CompatMode.None)
+        {
+            f = e.P1;
+            y = labels.Select(l => l == 1 ? 1.0 : 0.0).ToArray();
+        }
+        if (compat == CompatMode.Netcal)
+        {
+            const double eps = 2.220446049250313e-16; // np.finfo(float).eps
+            f = f.Select(v => Math.Clamp(v, eps, 1 - eps)).ToArray();
+        }
+        return (f, y);
+    }
+
+    static LeaderboardRow Summarise(string method, string description, string status, double fitSeconds, double evalSeconds, FitReport? report, Eval e, LeaderboardOptions o, int bins, int k, int[] labels)
+    {
+        int n = e.Conf.Length;
+        var conv = Convention(o.Compat);
+        var (f, y) = ModeScores(e, o.Compat, k, labels);
+        var order = Estimators.Order(e.Conf);
+        bool np = o.Compat != CompatMode.None;
+        double cw = 0;
+        for (int c = 0; c < k; c++)
+            for (int b = 0; b < bins; b++)
+            {
+                long cnt = e.Count[c * bins + b];
+                if (cnt > 0) cw += Math.Abs(e.SumY[c * bins + b] - e.SumF[c * bins + b]) / n;
+            }
+        var smooth = Estimators.SmoothEce(e.Conf, e.Ok);
+        var sel = Estimators.Selective(e.Conf, e.Ok, n, order); // the full curve (n points): risk at any coverage is a lookup
+        var values = new Dictionary<string, double>
+        {
+            ["accuracy"] = e.Ok.Average(),
+            ["nll"] = e.Nll.Average(),
+            ["brier"] = e.Brier.Average(),
+            ["ece"] = Estimators.Binned(f, y, bins, conv, GapNorm.L1, numpyEdges: np),
+            ["ace"] = o.Compat == CompatMode.Netcal ? Estimators.Binned(f, y, bins, conv, GapNorm.L1, equalBinWeight: true, numpyEdges: true) : Estimators.EqualMass(e.Conf, e.Ok, bins, order),
+            ["cwece"] = cw / k,
+            ["mce"] = Estimators.Binned(f, y, bins, conv, GapNorm.Max, numpyEdges: np),
+            ["rmsce"] = Estimators.Binned(f, y, bins, conv, GapNorm.L2, numpyEdges: np),
+            ["dece"] = Math.Sqrt(Math.Max(0, Estimators.DebiasedSquared(e.Conf, e.Ok, bins, order))),
+            ["ks"] = Estimators.KsOf(e.Conf, e.Ok, order),
+            ["smece"] = smooth.Value,
+            ["aurc"] = sel.Aurc,
+            ["risk90"] = RiskAt(sel, 0.9),
+        };
+        var rel = new List<ReliabilityBin>();
+        var sc = new double[bins]; var sa = new double[bins]; var cn = new int[bins];
+        for (int i = 0; i < n; i++) { int b = Metrics.EqualWidthBin(e.Conf[i], bins); sc[b] += e.Conf[i]; sa[b] += e.Ok[i]; cn[b]++; }
+        for (int b = 0; b < bins; b++)
+            rel.Add(new ReliabilityBin((double)b / bins, (double)(b + 1) / bins, cn[b] > 0 ? sc[b] / cn[b] : double.NaN, cn[b] > 0 ? sa[b] / cn[b] : double.NaN, cn[b]));
+        return new LeaderboardRow(method, description, status, fitSeconds, evalSeconds, report, values, new())
+        { Bins = rel, Confidences = e.Conf, Correct = e.Ok, Smooth = smooth };
+    }
+
+    static double RiskAt(RiskCoverage rc, double coverage)
+    {
+        int n = rc.Coverage.Length, m = Math.Max(1, (int)Math.Ceiling(coverage * n - 1e-9));
+        return rc.Risk[m - 1];
+    }
+
+    /// <summary>Paired bootstrap: the same multinomial resample of rows for every method; intervals of (method − uncalibrated).</summary>
+    static void Bootstrap(List<LeaderboardRow> rows, List<Eval> evals, LeaderboardOptions o, int bins, int k, int[] labels)
+    {
+        int n = evals[0].Conf.Length, r = o.Resamples, methods = evals.Count;
+        var conv = Convention(o.Compat);
+        int nb = conv == BinConvention.UpperOpenPhantomBin ? bins + 1 : bins;
+        var mode = new (double[] F, double[] Y, byte[] Bin)[methods];
+        for (int m = 0; m < methods; m++)
+        {
+            if (evals[m] is null) continue;
+            var (f, y) = ModeScores(evals[m], o.Compat, k, labels);
+            var bin = new byte[n];
+            var edges = Estimators.Edges(bins, o.Compat != CompatMode.None);
+            for (int i = 0; i < n; i++) bin[i] = (byte)Estimators.Bin(f[i], edges, conv);
+            mode[m] = (f, y, bin);
+        }
+        // stats[resample, method, metric]: accuracy, nll, brier, ece
+        var stats = new double[r, methods, 4];
+        Parallel.For(0, r, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new int[n], (rs, _, w) =>
+        {
+            Array.Clear(w);
+            var rng = new Random(unchecked(o.Seed * 7919 + rs + 1));
+            for (int i = 0; i < n; i++) w[rng.Next(n)]++;
+            var sf = new double[nb]; var sy = new double[nb]; var sn = new double[nb];
+            for (int m = 0; m < methods; m++)
+            {
+                var e = evals[m];
+                if (e is null) continue;
+                var (f, y, bin) = mode[m];
+                double a = 0, l = 0, b = 0;
+                Array.Clear(sf); Array.Clear(sy); Array.Clear(sn);
+                for (int i = 0; i < n; i++)
+                {
+                    int c = w[i];
+                    if (c == 0) continue;
+                    a += c * e.Ok[i]; l += c * e.Nll[i]; b += c * e.Brier[i];
+                    int bi = bin[i];
+                    sf[bi] += c * f[i]; sy[bi] += c * y[i]; sn[bi] += c;
+                }
+                double ece = 0;
+                for (int bi = 0; bi < nb; bi++) if (sn[bi] > 0) ece += Math.Abs(sy[bi] - sf[bi]) / n;
+                stats[rs, m, 0] = a / n; stats[rs, m, 1] = l / n; stats[rs, m, 2] = b / n; stats[rs, m, 3] = ece;
+            }
+            return w;
+        }, _ => { });
+        string[] keys = { "accuracy", "nll", "brier", "ece" };
+        double alpha = (1 - o.Level) / 2;
+        for (int m = 0; m < methods; m++)
+        {
+            if (evals[m] is null) continue;
+            for (int q = 0; q < 4; q++)
+            {
+                var d = new double[r];
+                for (int rs = 0; rs < r; rs++) d[rs] = stats[rs, m, q] - stats[rs, 0, q];
+                Array.Sort(d);
+                rows[m].Delta[keys[q]] = new DeltaInterval(BinEdges.Quantile(d, alpha), BinEdges.Quantile(d, 1 - alpha));
+            }
+        }
+    }
+}

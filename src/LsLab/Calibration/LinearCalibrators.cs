@@ -1,0 +1,331 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LsLab.Calibration;
+
+/// <summary>Penalty on the parameters of an affine calibration map.</summary>
+public enum CalibrationPenalty
+{
+    /// <summary>Unregularised maximum likelihood.</summary>
+    None,
+    /// <summary>Off-diagonal and intercept regularisation (Kull et al. 2019): λ/(K(K−1)) Σ_{i≠j} w_ij² + μ/K Σ b_j².</summary>
+    Odir,
+    /// <summary>L2 shrinkage towards the temperature-scaling solution: λ/K² Σ (w_ij − δ_ij/T)² + λ/K Σ b_j² (so λ → ∞ is temperature scaling).</summary>
+    L2,
+}
+
+/// <summary>Settings of an affine calibrator fit: penalty, its strengths (null: chosen by cross-validation), CV folds, iteration cap.</summary>
+public sealed record LinearFitOptions(CalibrationPenalty Penalty = CalibrationPenalty.None, double? Lambda = null, double? Mu = null,
+    int CvFolds = 3, double[]? LambdaGrid = null, int MaxIterations = 500, int Seed = 0)
+{
+    /// <summary>Default λ grid for cross-validation (μ = λ for ODIR).</summary>
+    public static readonly double[] DefaultGrid = { 1e-2, 1e-1, 1, 10 };
+}
+
+/// <summary>
+/// Affine calibration maps z' = W x + b, fitted by minimising NLL (+ penalty) with L-BFGS from the
+/// temperature-scaling solution W = I/T, b = 0, so the fitted NLL on the fit data is never above
+/// temperature scaling's (the penalty is 0 there and the line search only accepts decreases).
+/// x is the logits (vector scaling: diagonal W; matrix scaling: full W, Guo et al. 2017) or the
+/// log-probabilities log softmax(z) (Dirichlet calibration, Kull et al. 2019: full or diagonal W).
+/// </summary>
+public sealed class LinearCalibrator : ICalibrator
+{
+    LinearCalibrator(string method, int k, bool full, bool logProbs, double[] w, double[] b, CalibrationPenalty penalty, double lambda, double mu, FitReport? report)
+    {
+        Method = method; K = k; Full = full; LogProbabilityFeatures = logProbs; Weights = w; Bias = b;
+        Penalty = penalty; Lambda = lambda; Mu = mu; Report = report;
+    }
+
+    public string Method { get; }
+    public int K { get; }
+    /// <summary>Full K×K matrix (row-major, output × input) or a diagonal of K scales.</summary>
+    public bool Full { get; }
+    /// <summary>Features are log softmax(z) (Dirichlet) rather than z.</summary>
+    public bool LogProbabilityFeatures { get; }
+    public double[] Weights { get; }
+    public double[] Bias { get; }
+    public CalibrationPenalty Penalty { get; }
+    public double Lambda { get; }
+    public double Mu { get; }
+    public FitReport? Report { get; }
+
+    /// <summary>The method names this class implements and their family.</summary>
+    public static (bool Full, bool LogProbs, CalibrationPenalty Penalty) Family(string method) => method switch
+    {
+        "vector" => (false, false, CalibrationPenalty.None),
+        "matrix" => (true, false, CalibrationPenalty.Odir),
+        "dirichlet" => (true, true, CalibrationPenalty.Odir),
+        "dirichlet-l2" => (true, true, CalibrationPenalty.L2),
+        "dirichlet-diag" => (false, true, CalibrationPenalty.None),
+        _ => throw new LsLabException($"unknown affine calibrator '{method}' (expected vector, matrix, dirichlet, dirichlet-l2, dirichlet-diag)."),
+    };
+
+    /// <summary>Fits one of "vector", "matrix" (MS-ODIR), "dirichlet" (ODIR), "dirichlet-l2", "dirichlet-diag" on held-out logits.</summary>
+    public static LinearCalibrator Fit(string method, ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, LinearFitOptions? options = null)
+    {
+        var o = options ?? new LinearFitOptions();
+        var (full, logProbs, penalty) = Family(method);
+        if (options is not null && options.Penalty != CalibrationPenalty.None && penalty != CalibrationPenalty.None) penalty = options.Penalty;
+        Predictions.FromLogits(logits, k, labels); // validates
+        var z = logits.ToArray();
+        var y = labels.ToArray();
+        var x = logProbs ? CalMath.LogSoftmaxRows(z, k) : z;
+        var ts = TemperatureScaling.Fit(z, k, y);
+        var details = new Dictionary<string, double> { ["temperatureScalingNll"] = ts.FittedNll, ["initialTemperature"] = ts.Temperature };
+        double lambda = 0, mu = 0;
+        double[]? warmFinal = null; // the chosen λ's fit on the first CV training split: a start close to the final optimum
+        if (penalty != CalibrationPenalty.None)
+        {
+            if (o.Lambda is double l) { lambda = l; mu = o.Mu ?? l; }
+            else
+            {
+                int nf = Math.Max(2, o.CvFolds);
+                var folds = CalMath.Folds(y.Length, nf, o.Seed);
+                var grid = (o.LambdaGrid ?? LinearFitOptions.DefaultGrid).OrderByDescending(v => v).ToArray();
+                var held = new double[grid.Length];
+                var firstFold = new double[grid.Length][];
+                for (int f = 0; f < nf; f++)
+                {
+                    int ff = f;
+                    var (xt, yt) = CalMath.Select(x, k, y, i => folds[i] != ff);
+                    var (xv, yv) = CalMath.Select(x, k, y, i => folds[i] == ff);
+                    if (yt.Length == 0 || yv.Length == 0) continue;
+                    var tsf = TemperatureScaling.Fit(CalMath.Select(z, k, y, i => folds[i] != ff).Z, k, yt);
+                    using var train = new Problem(xt, yt, k, full);
+                    using var valid = new Problem(xv, yv, k, full);
+                    double[]? warm = null; // the path from strong to weak regularisation, each fit started from the previous one
+                    for (int g = 0; g < grid.Length; g++)
+                    {
+                        var (theta, _) = Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, CvIterations), warm);
+                        warm = theta;
+                        if (f == 0) firstFold[g] = theta;
+                        held[g] += valid.Value(CalibrationPenalty.None, 0, 0, 1, theta, gradient: false).F * yv.Length;
+                    }
+                }
+                double best = double.PositiveInfinity;
+                for (int g = 0; g < grid.Length; g++)
+                {
+                    double h = held[g] / y.Length;
+                    details[$"cvNll[λ={grid[g]:G3}]"] = h;
+                    if (h < best) { best = h; lambda = grid[g]; mu = o.Mu ?? grid[g]; warmFinal = firstFold[g]; }
+                }
+                details["cvFolds"] = Math.Max(2, o.CvFolds);
+            }
+            details["lambda"] = lambda;
+            details["mu"] = mu;
+        }
+        using var problem = new Problem(x, y, k, full);
+        var (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, warmFinal);
+        if (warmFinal is not null)
+        {
+            // The guarantee "fit NLL ≤ temperature scaling's" needs a start whose objective is at most TS's: else restart from TS.
+            double fromTs = problem.Value(penalty, lambda, mu, 1.0 / ts.Temperature, Start(k, full, 1.0 / ts.Temperature), gradient: false).F;
+            if (res.F > fromTs) (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, null);
+        }
+        int nw = full ? k * k : k;
+        var identity = Start(k, full, 1.0);
+        double initialNll = CalMath.Nll(z, k, y);
+        double finalNll = problem.Value(CalibrationPenalty.None, 0, 0, 1, th, gradient: false).F;
+        var (_, g0) = problem.Value(CalibrationPenalty.None, 0, 0, 1.0, identity);
+        double g0max = g0.Max(v => Math.Abs(v));
+        bool moved = th.Zip(identity).Any(p => p.First != p.Second);
+        details["finalObjective"] = res.F;
+        details["gradientNorm"] = res.GradientNorm;
+        if (finalNll > ts.FittedNll + 1e-9)
+            throw new InvalidOperationException($"{method}: fitted NLL {finalNll} is above temperature scaling's {ts.FittedNll} (optimiser failure).");
+        var report = FitReport.Parametric(method, res.Converged, res.Iterations, initialNll, finalNll, moved, g0max > 1e-6, res.Reason) with { Details = details };
+        return new LinearCalibrator(method, k, full, logProbs, th[..nw], th[nw..], penalty, lambda, mu, report);
+    }
+
+    static double[] Start(int k, bool full, double scale)
+    {
+        var t = new double[(full ? k * k : k) + k];
+        for (int i = 0; i < k; i++) t[full ? i * k + i : i] = scale;
+        return t;
+    }
+
+    /// <summary>Problems with N·K² (full) or N·K (diagonal) at or above this use TorchSharp matmuls; smaller ones plain C#.</summary>
+    internal static long TorchThreshold = 20_000_000;
+
+    /// <summary>L-BFGS iterations per λ on each CV split (warm-started along the λ path, strong to weak).</summary>
+    internal const int CvIterations = 60;
+
+    /// <summary>Started from <paramref name="warm"/>, or from temperature scaling W = I/T, b = 0.</summary>
+    static (double[] Theta, MinimizeResult Result) Solve(Problem p, CalibrationPenalty penalty, double lambda, double mu, double t0, int maxIter, double[]? warm)
+    {
+        var start = warm ?? Start(p.K, p.Full, 1.0 / t0);
+        var res = Lbfgs.Minimize(th => p.Value(penalty, lambda, mu, 1.0 / t0, th), start, maxIter);
+        return (res.X, res);
+    }
+
+    /// <summary>Fit data as TorchSharp float64 tensors, built once per fit; the objective reuses them at every evaluation.</summary>
+    sealed class Problem : IDisposable
+    {
+        readonly Tensor x, y, minusOne;
+        public readonly int N, K;
+        public readonly bool Full;
+
+        readonly double[] features;
+        readonly int[] labels;
+
+        public Problem(double[] features, int[] labels, int k, bool full)
+        {
+            N = labels.Length; K = k; Full = full;
+            this.features = features; this.labels = labels;
+            if ((long)N * K * (Full ? K : 1) < TorchThreshold) { x = y = minusOne = null!; return; }
+            Native.Engine.Initialize();
+            x = tensor(features, new long[] { N, k });
+            y = tensor(labels.Select(v => (long)v).ToArray(), new long[] { N, 1 });
+            minusOne = TorchSharp.torch.full(N, 1, -1.0, dtype: ScalarType.Float64);
+        }
+
+        public void Dispose() { x?.Dispose(); y?.Dispose(); minusOne?.Dispose(); }
+
+        /// <summary>The same objective in plain C#, rows split over the cores in fixed blocks (deterministic): no per-op overhead for small problems.</summary>
+        (double F, double[] G) ValueManaged(CalibrationPenalty penalty, double lambda, double mu, double w0, double[] theta, bool gradient)
+        {
+            int k = K, nw = Full ? k * k : k, n = N;
+            int blocks = n * (long)k * (Full ? k : 1) > 200_000 ? Environment.ProcessorCount * 2 : 1;
+            var fs = new double[blocks];
+            var gs = new double[blocks][];
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, blk =>
+            {
+                int lo = (int)((long)blk * n / blocks), hi = (int)((long)(blk + 1) * n / blocks);
+                var g = gradient ? new double[theta.Length] : Array.Empty<double>();
+                var l = new double[k];
+                double f = 0;
+                for (int i = lo; i < hi; i++)
+                {
+                    var xi = features.AsSpan(i * k, k);
+                    double max = double.NegativeInfinity;
+                    for (int j = 0; j < k; j++)
+                    {
+                        double v = theta[nw + j];
+                        if (Full) { var wj = theta.AsSpan(j * k, k); for (int m = 0; m < k; m++) v += wj[m] * xi[m]; }
+                        else v += theta[j] * xi[j];
+                        l[j] = v;
+                        if (v > max) max = v;
+                    }
+                    double se = 0;
+                    for (int j = 0; j < k; j++) { l[j] = Math.Exp(l[j] - max); se += l[j]; }
+                    int yi = labels[i];
+                    f += Math.Log(se) - Math.Log(l[yi]);
+                    if (!gradient) continue;
+                    for (int j = 0; j < k; j++)
+                    {
+                        double r = l[j] / se - (j == yi ? 1 : 0);
+                        if (Full) { var gj = g.AsSpan(j * k, k); for (int m = 0; m < k; m++) gj[m] += r * xi[m]; }
+                        else g[j] += r * xi[j];
+                        g[nw + j] += r;
+                    }
+                }
+                fs[blk] = f; gs[blk] = g;
+            });
+            double ft = 0;
+            var gt = new double[theta.Length];
+            for (int b = 0; b < blocks; b++)
+            {
+                ft += fs[b];
+                if (gradient) for (int j = 0; j < gt.Length; j++) gt[j] += gs[b][j];
+            }
+            ft /= n;
+            for (int j = 0; j < gt.Length; j++) gt[j] /= n;
+            AddPenalty(penalty, lambda, mu, w0, theta, k, Full, ref ft, gt);
+            return (ft, gt);
+        }
+
+        /// <summary>Mean NLL of softmax(W x + b) plus the penalty, and its gradient.</summary>
+        public (double F, double[] G) Value(CalibrationPenalty penalty, double lambda, double mu, double w0, double[] theta, bool gradient = true)
+        {
+            if ((long)N * K * (Full ? K : 1) < TorchThreshold) return ValueManaged(penalty, lambda, mu, w0, theta, gradient);
+            using var scope = NewDisposeScope();
+            int k = K, nw = Full ? k * k : k;
+            var W = Full ? tensor(theta[..nw], new long[] { k, k }) : tensor(theta[..nw]);
+            var B = tensor(theta[nw..]);
+            var L = Full ? x.matmul(W.t()) + B : x * W + B;
+            var logp = L.log_softmax(1);
+            double f = -logp.gather(1, y).mean().item<double>();
+            var g = new double[theta.Length];
+            if (gradient)
+            {
+                var G = logp.exp();
+                G.scatter_add_(1, y, minusOne);
+                G.div_(N);
+                var gw = Full ? G.t().matmul(x) : (G * x).sum(dim: 0); // not sum(0): a literal 0 binds to sum(ScalarType) = Byte
+                
+                Array.Copy(gw.contiguous().data<double>().ToArray(), 0, g, 0, nw);
+                Array.Copy(G.sum(dim: 0).data<double>().ToArray(), 0, g, nw, k);
+            }
+            AddPenalty(penalty, lambda, mu, w0, theta, k, Full, ref f, g);
+            return (f, g);
+        }
+    }
+
+    static void AddPenalty(CalibrationPenalty penalty, double lambda, double mu, double w0, double[] theta, int k, bool full, ref double f, double[] g)
+    {
+        int nw = full ? k * k : k;
+        if (penalty == CalibrationPenalty.Odir)
+        {
+            if (full && k > 1)
+            {
+                double c = lambda / (k * (k - 1.0));
+                for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) if (i != j) { double w = theta[i * k + j]; f += c * w * w; g[i * k + j] += 2 * c * w; }
+            }
+            for (int j = 0; j < k; j++) { double b = theta[nw + j]; f += mu / k * b * b; g[nw + j] += 2 * mu / k * b; }
+        }
+        else if (penalty == CalibrationPenalty.L2)
+        {
+            double c = lambda / (full ? (double)k * k : k);
+            for (int i = 0; i < nw; i++)
+            {
+                bool diag = !full || i / k == i % k;
+                double d = theta[i] - (diag ? w0 : 0);
+                f += c * d * d; g[i] += 2 * c * d;
+            }
+            for (int j = 0; j < k; j++) { double b = theta[nw + j]; f += lambda / k * b * b; g[nw + j] += 2 * lambda / k * b; }
+        }
+    }
+
+    public double[] Transform(ReadOnlySpan<double> logits, int k)
+    {
+        if (k != K) throw new LsLabException($"calibrator '{Method}' was fitted on {K} classes, the logits have {k}.");
+        int n = logits.Length / k;
+        var x = LogProbabilityFeatures ? CalMath.LogSoftmaxRows(logits, k) : logits.ToArray();
+        if (!Full)
+        {
+            for (int i = 0; i < x.Length; i++) x[i] = x[i] * Weights[i % k] + Bias[i % k];
+            return x;
+        }
+        Native.Engine.Initialize();
+        using var scope = NewDisposeScope();
+        var X = tensor(x, new long[] { n, k });
+        var outT = X.matmul(tensor(Weights, new long[] { k, k }).t()) + tensor(Bias);
+        return outT.contiguous().data<double>().ToArray();
+    }
+
+    public string Describe() => Method switch
+    {
+        "vector" => $"vector scaling on logits ({K} scales + biases)",
+        "matrix" => $"matrix scaling on logits, ODIR λ = {Lambda:G3}, μ = {Mu:G3}",
+        "dirichlet" => $"Dirichlet calibration (full), ODIR λ = {Lambda:G3}, μ = {Mu:G3}",
+        "dirichlet-l2" => $"Dirichlet calibration (full), L2 towards TS, λ = {Lambda:G3}",
+        _ => $"Dirichlet calibration (diagonal, {K} scales + biases)",
+    };
+
+    public CalibratorState State() => new(Method, new() { ["weights"] = Weights, ["bias"] = Bias },
+        new() { ["k"] = K.ToString(), ["penalty"] = Penalty.ToString(), ["lambda"] = Lambda.ToString("R"), ["mu"] = Mu.ToString("R") });
+
+    /// <summary>Rebuilds a saved calibrator.</summary>
+    public static LinearCalibrator FromState(CalibratorState s)
+    {
+        var (full, logProbs, _) = Family(s.Type);
+        int k = int.TryParse(s.Setting("k"), out var kk) && kk >= 2 ? kk : throw new LsLabException($"calibrator '{s.Type}': setting 'k' is missing or not an integer ≥ 2.");
+        var w = s.Get("weights", full ? k * k : k);
+        var b = s.Get("bias", k);
+        Enum.TryParse<CalibrationPenalty>(s.Setting("penalty", "None"), out var pen);
+        double.TryParse(s.Setting("lambda", "0"), System.Globalization.CultureInfo.InvariantCulture, out var lam);
+        double.TryParse(s.Setting("mu", "0"), System.Globalization.CultureInfo.InvariantCulture, out var mu);
+        return new LinearCalibrator(s.Type, k, full, logProbs, w, b, pen, lam, mu, null);
+    }
+}
