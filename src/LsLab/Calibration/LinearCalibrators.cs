@@ -254,8 +254,8 @@ public sealed class LinearCalibrator : ICalibrator
                 G.div_(N);
                 var gw = Full ? G.t().matmul(x) : (G * x).sum(dim: 0); // not sum(0): a literal 0 binds to sum(ScalarType) = Byte
                 
-                Array.Copy(gw.contiguous().data<double>().ToArray(), 0, g, 0, nw);
-                Array.Copy(G.sum(dim: 0).data<double>().ToArray(), 0, g, nw, k);
+                Array.Copy(gw.ToCpuArray<double>(), 0, g, 0, nw);
+                Array.Copy(G.sum(dim: 0).ToCpuArray<double>(), 0, g, nw, k);
             }
             AddPenalty(penalty, lambda, mu, w0, theta, k, Full, ref f, g);
             return (f, g);
@@ -301,7 +301,7 @@ public sealed class LinearCalibrator : ICalibrator
         using var scope = NewDisposeScope();
         var X = tensor(x, new long[] { n, k });
         var outT = X.matmul(tensor(Weights, new long[] { k, k }).t()) + tensor(Bias);
-        return outT.contiguous().data<double>().ToArray();
+        return outT.ToCpuArray<double>();
     }
 
     public string Describe() => Method switch

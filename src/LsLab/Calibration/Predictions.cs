@@ -56,8 +56,8 @@ public sealed class Predictions
         if (labels.dim() != 1 || labels.shape[0] != values.shape[0])
             throw new LsLabException($"labels: shape [{string.Join(",", labels.shape)}], expected [{values.shape[0]}] to match the {field} (length mismatch).");
         using var scope = NewDisposeScope();
-        var v = values.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
-        var y = labels.to(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();
+        var v = values.to(ScalarType.Float64).ToCpuArray<double>();
+        var y = labels.to(ScalarType.Int64).ToCpuArray<long>();
         return (v, y.Select(l => l is >= int.MinValue and <= int.MaxValue ? (int)l : -1).ToArray(), (int)values.shape[1]);
     }
 

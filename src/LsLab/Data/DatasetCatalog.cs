@@ -257,7 +257,7 @@ public static class DatasetCatalog
         var (train, test) = LoadTrainTest(name, dataDir);
         using (train)
         {
-            var labels = train.Labels.data<long>().ToArray().Select(v => (byte)v).ToArray();
+            var labels = train.Labels.ToCpuArray<long>().Select(v => (byte)v).ToArray();
             var (keep, val) = Splits.Stratified(labels, validationFraction, seed);
             try
             {

@@ -26,10 +26,10 @@ public static partial class Npy
         using var c = t.contiguous();
         var (descr, bytes) = c.dtype switch
         {
-            ScalarType.Float32 => ("<f4", Bytes(c.data<float>().ToArray())),
-            ScalarType.Float64 => ("<f8", Bytes(c.data<double>().ToArray())),
-            ScalarType.Int32 => ("<i4", Bytes(c.data<int>().ToArray())),
-            ScalarType.Int64 => ("<i8", Bytes(c.data<long>().ToArray())),
+            ScalarType.Float32 => ("<f4", Bytes(c.ToCpuArray<float>())),
+            ScalarType.Float64 => ("<f8", Bytes(c.ToCpuArray<double>())),
+            ScalarType.Int32 => ("<i4", Bytes(c.ToCpuArray<int>())),
+            ScalarType.Int64 => ("<i8", Bytes(c.ToCpuArray<long>())),
             _ => throw new ArgumentException($"{path}: cannot write dtype {c.dtype} as .npy (float32, float64, int32, int64 only)."),
         };
         Write(path, descr, c.shape, bytes);
