@@ -56,7 +56,10 @@ public static class ReliabilityPlot
     }
 
     /// <summary>Several models in one diagram (the paper's Figure 2): accuracy vs mean confidence per non-empty bin, one line each.</summary>
-    public static (string Png, string Svg) Compare(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, string basePath)
+    public static (string Png, string Svg) Compare(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, string basePath) =>
+        Figures.Save(CompareDiagram(models, title, markerSize: 6, lineWidth: 2), basePath, 560, 500);
+
+    static Plot CompareDiagram(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, float markerSize, float lineWidth)
     {
         var plt = new Plot();
         var diag = plt.Add.Line(0, 0, 1, 1);
@@ -67,10 +70,11 @@ public static class ReliabilityPlot
         {
             var (label, bins, ece) = models[i];
             var pts = bins.Where(b => b.Count > 0).ToArray();
+            if (pts.Length == 0) continue;
             var s = plt.Add.Scatter(pts.Select(b => b.MeanConfidence).ToArray(), pts.Select(b => b.Accuracy).ToArray());
             s.Color = Figures.Palette[i % Figures.Palette.Length];
-            s.MarkerSize = 6;
-            s.LineWidth = 2;
+            s.MarkerSize = markerSize;
+            s.LineWidth = lineWidth;
             s.LegendText = $"{label} (ECE {ece:F3})";
         }
         plt.Title(title);
@@ -78,7 +82,7 @@ public static class ReliabilityPlot
         plt.YLabel("accuracy");
         plt.Axes.SetLimits(0, 1, 0, 1);
         plt.ShowLegend(Alignment.UpperLeft);
-        return Figures.Save(plt, basePath, 560, 500);
+        return plt;
     }
 
     /// <summary>
@@ -121,31 +125,8 @@ public static class ReliabilityPlot
     }
 
     /// <summary>Several calibrators on one figure (accuracy vs mean confidence per bin) with the uncalibrated model's confidence histogram under it.</summary>
-    public static (string Png, string Svg) CompareWithHistogram(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, string basePath)
-    {
-        var plt = new Plot();
-        var diag = plt.Add.Line(0, 0, 1, 1);
-        diag.LineColor = Colors.Gray;
-        diag.LinePattern = LinePattern.Dashed;
-        diag.LegendText = "perfect calibration";
-        for (int i = 0; i < models.Count; i++)
-        {
-            var (label, bins, ece) = models[i];
-            var pts = bins.Where(b => b.Count > 0).ToArray();
-            if (pts.Length == 0) continue;
-            var s = plt.Add.Scatter(pts.Select(b => b.MeanConfidence).ToArray(), pts.Select(b => b.Accuracy).ToArray());
-            s.Color = Figures.Palette[i % Figures.Palette.Length];
-            s.MarkerSize = 4;
-            s.LineWidth = 1.5f;
-            s.LegendText = $"{label} (ECE {ece:F3})";
-        }
-        plt.Title(title);
-        plt.XLabel("confidence (mean per bin)");
-        plt.YLabel("accuracy");
-        plt.Axes.SetLimits(0, 1, 0, 1);
-        plt.ShowLegend(Alignment.UpperLeft);
-        return Figures.SaveGrid(new[] { plt, Histogram(models[0].Bins) }, 2, 1, basePath, 640, 420);
-    }
+    public static (string Png, string Svg) CompareWithHistogram(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, string basePath) =>
+        Figures.SaveGrid(new[] { CompareDiagram(models, title, markerSize: 4, lineWidth: 1.5f), Histogram(models[0].Bins) }, 2, 1, basePath, 640, 420);
 
     /// <summary>Smooth-ECE reliability curves (kernel-smoothed accuracy against confidence at each method's automatic bandwidth), densities under them.</summary>
     public static (string Png, string Svg) SmoothCurves(IReadOnlyList<(string Label, SmoothEceResult Smooth)> models, string basePath)
