@@ -53,9 +53,10 @@ public sealed class TrainOptionSet
     /// <summary>Prepares libtorch with --threads and --device.</summary>
     public void InitializeEngine(ParseResult p) => Cli.InitializeEngine(p.GetValue(Threads), p.GetValue(Device));
 
-    /// <summary>The one rule for --out: a new or empty folder, or --resume to continue the run in it.</summary>
+    /// <summary>The one rule for --out: a usable folder path (not a file or a dangling link), new or empty, or --resume to continue the run in it.</summary>
     public static void RequireNewOrResume(string dir, bool resume)
     {
+        Cli.CheckOutDir(dir);
         Runs.AtomicFile.CleanStaleTemporaries(dir);
         if (!resume && Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             throw new LsLabException($"{Path.GetFullPath(dir)} exists and is not empty. Pass --resume to continue it, or choose another --out.");

@@ -45,7 +45,6 @@ public static class DistillCommand
             OptionChecks.SameDataSet(t.Dataset, o.Dataset, teacherRun.Path);
 
             string dir = p.GetValue(shared.Out)!;
-            Cli.CheckOutDir(dir);
             var run = new RunFolder(dir);
             TrainOptionSet.RequireNewOrResume(dir, p.GetValue(shared.Resume));
             bool exists = Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any();

@@ -35,7 +35,6 @@ public static class TrainCommand
             shared.InitializeEngine(p);
             var o = shared.Read(p, p.GetValue(model)!, p.GetValue(alpha), new TrainOptions());
             string dir = p.GetValue(shared.Out)!;
-            Cli.CheckOutDir(dir);
             var run = new Runs.RunFolder(dir);
             TrainOptionSet.RequireNewOrResume(dir, p.GetValue(shared.Resume));
             var data = TrainingRun.LoadData(o);

@@ -83,7 +83,6 @@ public static class TranslateCommand
             }.Validate(), OptionChecks.TranslateTrainNames);
             OptionChecks.LearningRate(o.LearningRate);
             string dir = p.GetValue(outDir)!;
-            Cli.CheckOutDir(dir);
             TrainOptionSet.RequireNewOrResume(dir, p.GetValue(resume));
             var splits = TranslatorTraining.LoadData(o);
             Console.WriteLine($"data: {splits}");

@@ -62,16 +62,7 @@ public sealed class CalibrationExperiment : IExperiment
     {
         public static Scored Of(Predictions p)
         {
-            var conf = new double[p.N];
-            var ok = new double[p.N];
-            for (int i = 0; i < p.N; i++)
-            {
-                var row = p.Row(i);
-                int arg = 0;
-                for (int k = 1; k < p.K; k++) if (row[k] > row[arg]) arg = k;
-                conf[i] = row[arg];
-                ok[i] = arg == p.Labels[i] ? 1 : 0;
-            }
+            var (conf, ok) = HistogramBinning.TopLabel(p);
             return new Scored(p, conf, ok, Metrics.Ece(p));
         }
 

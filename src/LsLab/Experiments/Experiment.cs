@@ -139,7 +139,7 @@ public static class ExperimentRunning
     /// <summary>The tiny profile checks plumbing only: wherever it runs, its numbers decide nothing.</summary>
     static ExperimentResult SmokeRun(ExperimentResult r) => r with
     {
-        Claims = r.Claims.Select(c => c with { Verdict = Verdict.Inconclusive, Why = "smoke run (tiny profile: a few steps to check the plumbing): not evidence either way" }).ToList(),
+        Claims = r.Claims.Select(c => c with { Verdict = Verdict.Inconclusive, Why = Statistics.Verdicts.SmokeWhy }).ToList(),
     };
 
     public static ExperimentResult Run(this IExperiment experiment, ExperimentContext context)

@@ -33,26 +33,10 @@ public static class ReliabilityPlot
         acc.LegendText = "accuracy";
         var gap = diagram.Add.Bars(gapBars);
         gap.LegendText = "gap to confidence";
-        var diag = diagram.Add.Line(0, 0, 1, 1);
-        diag.LineColor = Colors.Gray;
-        diag.LinePattern = LinePattern.Dashed;
-        diag.LegendText = "perfect calibration";
-        diagram.Title($"{title}\nECE[{m} bins] = {ece:F4}");
-        diagram.XLabel("confidence");
-        diagram.YLabel("accuracy");
-        diagram.Axes.SetLimits(0, 1, 0, 1);
-        diagram.ShowLegend(Alignment.UpperLeft);
+        AddDiagonal(diagram);
+        FinishDiagram(diagram, $"{title}\nECE[{m} bins] = {ece:F4}", "confidence");
 
-        var hist = new Plot();
-        int total = bins.Sum(b => b.Count);
-        var hb = new List<Bar>();
-        for (int b = 0; b < m; b++)
-            hb.Add(new Bar { Position = (b + 0.5) * w, Value = total > 0 ? (double)bins[b].Count / total : 0, Size = w * 0.95, FillColor = Figures.Palette[7] });
-        hist.Add.Bars(hb);
-        hist.XLabel("confidence");
-        hist.YLabel("share of examples");
-        hist.Axes.SetLimitsX(0, 1);
-        return Figures.SaveGrid(new[] { diagram, hist }, 2, 1, basePath, 520, 330);
+        return Figures.SaveGrid(new[] { diagram, Histogram(bins) }, 2, 1, basePath, 520, 330);
     }
 
     /// <summary>Several models in one diagram (the paper's Figure 2): accuracy vs mean confidence per non-empty bin, one line each.</summary>
@@ -62,10 +46,7 @@ public static class ReliabilityPlot
     static Plot CompareDiagram(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, float markerSize, float lineWidth)
     {
         var plt = new Plot();
-        var diag = plt.Add.Line(0, 0, 1, 1);
-        diag.LineColor = Colors.Gray;
-        diag.LinePattern = LinePattern.Dashed;
-        diag.LegendText = "perfect calibration";
+        AddDiagonal(plt);
         for (int i = 0; i < models.Count; i++)
         {
             var (label, bins, ece) = models[i];
@@ -77,11 +58,7 @@ public static class ReliabilityPlot
             s.LineWidth = lineWidth;
             s.LegendText = $"{label} (ECE {ece:F3})";
         }
-        plt.Title(title);
-        plt.XLabel("confidence (mean per bin)");
-        plt.YLabel("accuracy");
-        plt.Axes.SetLimits(0, 1, 0, 1);
-        plt.ShowLegend(Alignment.UpperLeft);
+        FinishDiagram(plt, title, "confidence (mean per bin)");
         return plt;
     }
 
@@ -112,15 +89,8 @@ public static class ReliabilityPlot
         s.MarkerSize = 6;
         s.LineWidth = 2;
         s.LegendText = "accuracy per bin";
-        var diag = diagram.Add.Line(0, 0, 1, 1);
-        diag.LineColor = Colors.Gray;
-        diag.LinePattern = LinePattern.Dashed;
-        diag.LegendText = "perfect calibration";
-        diagram.Title($"{title}\nECE[{m} bins] = {ece:F4}");
-        diagram.XLabel("confidence (mean per bin)");
-        diagram.YLabel("accuracy");
-        diagram.Axes.SetLimits(0, 1, 0, 1);
-        diagram.ShowLegend(Alignment.UpperLeft);
+        AddDiagonal(diagram);
+        FinishDiagram(diagram, $"{title}\nECE[{m} bins] = {ece:F4}", "confidence (mean per bin)");
         return Figures.SaveGrid(new[] { diagram, Histogram(bins) }, 2, 1, basePath, 520, 330);
     }
 
@@ -132,10 +102,7 @@ public static class ReliabilityPlot
     public static (string Png, string Svg) SmoothCurves(IReadOnlyList<(string Label, SmoothEceResult Smooth)> models, string basePath)
     {
         var plt = new Plot();
-        var diag = plt.Add.Line(0, 0, 1, 1);
-        diag.LineColor = Colors.Gray;
-        diag.LinePattern = LinePattern.Dashed;
-        diag.LegendText = "perfect calibration";
+        AddDiagonal(plt);
         var dens = new Plot();
         for (int i = 0; i < models.Count; i++)
         {
@@ -162,6 +129,25 @@ public static class ReliabilityPlot
         dens.YLabel("density (kernel)");
         dens.Axes.SetLimitsX(0, 1);
         return Figures.SaveGrid(new[] { plt, dens }, 2, 1, basePath, 640, 420);
+    }
+
+    /// <summary>The dashed y = x line of perfect calibration.</summary>
+    static void AddDiagonal(Plot plt)
+    {
+        var diag = plt.Add.Line(0, 0, 1, 1);
+        diag.LineColor = Colors.Gray;
+        diag.LinePattern = LinePattern.Dashed;
+        diag.LegendText = "perfect calibration";
+    }
+
+    /// <summary>Title, axis labels, the unit square and the legend of a reliability diagram.</summary>
+    static void FinishDiagram(Plot plt, string title, string xLabel)
+    {
+        plt.Title(title);
+        plt.XLabel(xLabel);
+        plt.YLabel("accuracy");
+        plt.Axes.SetLimits(0, 1, 0, 1);
+        plt.ShowLegend(Alignment.UpperLeft);
     }
 
     static Plot Histogram(IReadOnlyList<ReliabilityBin> bins)

@@ -38,6 +38,9 @@ public sealed class RunFolder
     /// <summary>True when the run finished: config, final weights, and a history that says so.</summary>
     public bool IsComplete => File.Exists(ConfigPath) && File.Exists(ModelPath) && File.Exists(MetricsPath) && ReadMetrics().Finished;
 
+    /// <summary>Complete and vouched for by manifest.json: nothing is left to write (a complete run without one gets it on resume).</summary>
+    public bool IsSealed => IsComplete && File.Exists(ManifestPath);
+
     /// <summary>Writes config.json: the options that define the run (classifier or translator).</summary>
     public void WriteConfig<T>(T options) => AtomicFile.WriteJson(ConfigPath, options);
 

@@ -160,16 +160,14 @@ public sealed class Runner : IDisposable
         progress ??= Progress;
         switch (spec)
         {
-            case ClassifierRun { Trace: { } trace } c:
-            {
-                if (folder.IsComplete && File.Exists(folder.ManifestPath)) return folder.ReadMetrics();
-                using var data = TrainingRun.LoadData(c.Options);
-                using var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null;
-                return TrainingRun.Execute(c.Options, folder.Path, Progress, tracking, trace.Recorder(folder, data, c.Options.Epochs), data);
-            }
             case ClassifierRun c:
-                using (var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null)
-                    return TrainingRun.Execute(c.Options, folder.Path, progress, tracking);
+            {
+                if (folder.IsSealed) return folder.ReadMetrics();
+                // A logit trace records the run's own splits, so the data is loaded here and shared with the trainer.
+                using var data = c.Trace is null ? null : TrainingRun.LoadData(c.Options);
+                using var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null;
+                return TrainingRun.Execute(c.Options, folder.Path, progress, tracking, data is null ? null : c.Trace!.Recorder(folder, data, c.Options.Epochs), data);
+            }
             case StudentRun s:
                 return ExecuteStudent(s, folder, progress);
             case TranslatorRun t:

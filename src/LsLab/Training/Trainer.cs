@@ -156,7 +156,7 @@ public sealed class Trainer
             // A finished checkpoint whose final files are missing (deleted, a kill before the manifest, or a
             // run written before manifests): write them again from the checkpoint, which holds the final weights.
             state = state with { Finished = true };
-            if (run is not null && (!run.IsComplete || !File.Exists(run.ManifestPath))) run.SaveCheckpoint(model, optimizer, state);
+            if (run is not null && !run.IsSealed) run.SaveCheckpoint(model, optimizer, state);
             return state;
         }
         beforeFirstEpoch?.Invoke();

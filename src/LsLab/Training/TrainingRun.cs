@@ -43,7 +43,7 @@ public static class TrainingRun
         o.Validate();
         var run = new RunFolder(outDir);
         run.EnsureCompatible(o);
-        if (run.IsComplete && File.Exists(run.ManifestPath)) return run.ReadMetrics();
+        if (run.IsSealed) return run.ReadMetrics();
         return run.Start(() => Train(o, run, progress, objective, onEpochEnd, data));
     }
 

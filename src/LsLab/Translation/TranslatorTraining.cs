@@ -111,7 +111,7 @@ public static class TranslatorTraining
         var o = options.Validate();
         var run = new RunFolder(dir);
         run.EnsureCompatible(o);
-        if (run.IsComplete && File.Exists(run.ManifestPath)) return run.ReadMetrics();
+        if (run.IsSealed) return run.ReadMetrics();
         return run.Start(() => Train(o, run, progress, data));
     }
 
