@@ -227,8 +227,9 @@ public sealed class CalibrationExperiment : IExperiment
         const string lsStatement = "Label smoothing calibrates about as well as temperature scaling (without any post-hoc fit), where the network is over-confident.";
         const string lsPaper = "CIFAR-100: LS 0.024 (α = 0.05) vs TS 0.021; ImageNet: LS 0.035 vs TS 0.022";
         if (over.Count == 0)
-            result.Claims.Add(new Claim(lsStatement, lsPaper, "no trained network has an over-confident baseline", Verdict.Inconclusive,
-                smoke ? Verdicts.SmokeWhy : $"the claim is about over-confident networks (fitted T ≥ {F(OverConfidentT)} and TS clearly lowering ECE); none was reached"));
+            result.Claims.Add(Verdicts.Unjudged(lsStatement, lsPaper, "no trained network has an over-confident baseline", equivalence,
+                smoke ? Verdicts.SmokeWhy : $"the claim is about over-confident networks (fitted T ≥ {F(OverConfidentT)} and TS clearly lowering ECE); none was reached",
+                worst.TsMinusBaseDist.Seeds, worst.TsMinusBaseDist.Examples));
         else
         {
             double m = Margins.EceEquivalence.Value;
