@@ -215,14 +215,15 @@ public static class CalibrationLeaderboard
 
         var baseEval = new Eval(n, k, bins);
         var sw = Stopwatch.StartNew();
+        double cpu0 = CpuSeconds();
         Evaluate(null, eval, null, baseEval, bins);
         rows.Add(Summarise("uncalibrated", "the model's own probabilities", "—", 0, sw.Elapsed.TotalSeconds, null, baseEval, o, bins, k, eval.Labels));
         evals.Add(baseEval);
-        progress?.Invoke($"uncalibrated: evaluated in {sw.Elapsed.TotalSeconds:F1} s");
+        progress?.Invoke($"uncalibrated: evaluated in {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU)");
 
-        sw.Restart();
+        sw.Restart(); cpu0 = CpuSeconds();
         var fitted = folds > 0 ? null : FitAll(o.Methods, fit ?? eval, copt);
-        if (fitted is not null) progress?.Invoke($"{o.Methods.Length} calibrators fitted in {sw.Elapsed.TotalSeconds:F1} s ({Environment.ProcessorCount} at a time; the fit times below overlap)");
+        if (fitted is not null) progress?.Invoke($"{o.Methods.Length} calibrators fitted in {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU; {Environment.ProcessorCount} at a time, so the fit times below overlap)");
         for (int mi = 0; mi < o.Methods.Length; mi++)
         {
             string m = o.Methods[mi];
@@ -230,7 +231,7 @@ public static class CalibrationLeaderboard
             double fitSeconds = 0;
             FitReport? report = null;
             string description;
-            sw.Restart();
+            sw.Restart(); cpu0 = CpuSeconds();
             try
             {
                 if (folds > 0)
@@ -270,14 +271,14 @@ public static class CalibrationLeaderboard
             double evalSeconds = folds > 0 ? sw.Elapsed.TotalSeconds - fitSeconds : sw.Elapsed.TotalSeconds;
             rows.Add(Summarise(m, description, report?.Status ?? "ok", fitSeconds, evalSeconds, report, e, o, bins, k, eval.Labels));
             evals.Add(e);
-            progress?.Invoke($"{m}: fitted in {fitSeconds:F1} s, evaluated in {evalSeconds:F1} s ({report?.Status ?? "ok"})");
+            progress?.Invoke($"{m}: fitted in {fitSeconds:F1} s, evaluated in {evalSeconds:F1} s{(folds > 0 ? "" : $" ({CpuSeconds() - cpu0:F1} s CPU)")} ({report?.Status ?? "ok"})");
         }
 
         if (o.Resamples >= 2)
         {
-            sw.Restart();
+            sw.Restart(); cpu0 = CpuSeconds();
             Bootstrap(rows, evals, o, bins, k, eval.Labels);
-            progress?.Invoke($"paired bootstrap ({o.Resamples} resamples): {sw.Elapsed.TotalSeconds:F1} s");
+            progress?.Invoke($"paired bootstrap ({o.Resamples} resamples): {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU)");
         }
         var best = new Dictionary<string, string>();
         foreach (var c in columns)
@@ -289,6 +290,8 @@ public static class CalibrationLeaderboard
         }
         return new LeaderboardResult(n, k, source, fitRows, o.Compat.ToString(), o.Resamples >= 2 ? o.Resamples : 0, o.Level, columns, rows, best, total.Elapsed.TotalSeconds);
     }
+
+    static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     /// <summary>
     /// Fits every method on the fit split, as many at once as there are cores, each with one libtorch thread (the fits
