@@ -328,6 +328,7 @@ public static class CalibrationLeaderboard
         int chunk = Math.Max(1, ChunkValues / k);
         int chunks = (count + chunk - 1) / chunk;
         var gate = new object();
+        var edges = Enumerable.Range(0, bins + 1).Select(b => (double)b / bins).ToArray();
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             () => (F: new double[k * bins], Y: new double[k * bins], N: new long[k * bins], Z: rowsSubset is null ? Array.Empty<double>() : new double[chunk * k], P: new double[k]),
             (c, _, acc) =>
@@ -355,7 +356,7 @@ public static class CalibrationLeaderboard
                 {
                     double d = pr[j] - (j == y ? 1 : 0);
                     br += d * d;
-                    int b = j * bins + Metrics.EqualWidthBin(pr[j], bins);
+                    int b = j * bins + EqualWidthBin(pr[j], edges);
                     acc.F[b] += pr[j]; acc.Y[b] += j == y ? 1 : 0; acc.N[b]++;
                 }
                 e.Conf[row] = pr[a]; e.Ok[row] = a == y ? 1 : 0; e.Nll[row] = nll; e.Brier[row] = br;
@@ -364,6 +365,16 @@ public static class CalibrationLeaderboard
             return acc;
         },
             acc => { lock (gate) for (int j = 0; j < acc.F.Length; j++) { e.SumF[j] += acc.F[j]; e.SumY[j] += acc.Y[j]; e.Count[j] += acc.N[j]; } });
+    }
+
+    /// <summary><see cref="Metrics.EqualWidthBin"/> with the edges b/bins precomputed (no division per probability).</summary>
+    static int EqualWidthBin(double c, double[] edges)
+    {
+        int bins = edges.Length - 1;
+        int b = Math.Clamp((int)Math.Ceiling(c * bins) - 1, 0, bins - 1);
+        if (b > 0 && c <= edges[b]) b--;
+        else if (b < bins - 1 && c > edges[b + 1]) b++;
+        return b;
     }
 
     /// <summary>The ECE mode's (score, event) arrays: positive class for binary problems under a compat mode, else top-label; netcal clips.</summary>
@@ -490,21 +501,30 @@ public static class CalibrationLeaderboard
     {
         int groups = (resamples + Lanes - 1) / Lanes, mc = methods.Count, width = (3 + nb) * Lanes;
         var stats = new double[resamples, mc, 4];
-        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new int[(long)n * Lanes], (g, _, w) =>
+        // Counts as ushort (2 bytes a row: the random increments stay in cache); a row drawn 65535 times is refused, not wrapped.
+        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => Enumerable.Range(0, Lanes).Select(_ => new ushort[n]).ToArray(), (g, _, w) =>
         {
-            Array.Clear(w);
             int r0 = g * Lanes, rc = Math.Min(Lanes, resamples - r0);
-            for (int q = 0; q < rc; q++)
+            for (int q = 0; q < Lanes; q++)
             {
+                var c = w[q];
+                Array.Clear(c);
+                if (q >= rc) continue;
                 var rng = ResampleRng(seed, r0 + q);
-                for (int i = 0; i < n; i++) w[rng.Next(n) * Lanes + q]++;
+                for (int i = 0; i < n; i++)
+                {
+                    int d = rng.Next(n);
+                    if (c[d] == ushort.MaxValue) throw new InvalidOperationException($"bootstrap resample {r0 + q}: row {d} drawn {ushort.MaxValue} times.");
+                    c[d]++;
+                }
             }
             var acc = new double[mc * width];
             var cw = new double[Block * Lanes];
             for (int lo = 0; lo < n; lo += Block)
             {
                 int hi = Math.Min(n, lo + Block);
-                for (int t = 0; t < (hi - lo) * Lanes; t++) cw[t] = w[lo * Lanes + t];
+                for (int q = 0; q < Lanes; q++)
+                    for (int i = lo; i < hi; i++) cw[(i - lo) * Lanes + q] = w[q][i];
                 for (int m = 0; m < mc; m++)
                     if (methods[m] is { } x) Accumulate(x, lo, hi, cw, acc.AsSpan(m * width, width));
             }
