@@ -132,19 +132,19 @@ public static class GroupTraining
             {
                 var sw = Stopwatch.StartNew();
                 var (lossSum, correct, lr) = RunEpoch(members, objectives, augment, group, optimizer, recipe, epoch, stepsPerEpoch, task);
-                double seconds = sw.Elapsed.TotalSeconds, share = seconds / g;
+                double seconds = sw.Elapsed.TotalSeconds;
                 for (int i = 0; i < g; i++)
                 {
                     group.CopyTo(i, models[i]);
                     var val = members[i].Data.Validation;
                     var (vl, va) = val.Count == 0 ? (double.NaN, double.NaN) : Score(models[i], val);
-                    // A member's seconds are its share (1/G) of the group's wall time, so sums over cells stay the machine time.
-                    var m = new EpochMetrics(epoch, lossSum[i] / n, (double)correct[i] / n, vl, va, lr, share, n / share);
+                    // A member's seconds are the group's wall time (the epoch's loop, as in Trainer), its ex/s its own examples over them.
+                    var m = new EpochMetrics(epoch, lossSum[i] / n, (double)correct[i] / n, vl, va, lr, seconds, n / seconds);
                     if (objectives[i] is IRunHooks hooks) hooks.OnEpochEnd(epoch, models[i], m);
                     members[i].OnEpochEnd?.Invoke(epoch, models[i], m);
                     states[i] = new TrainingState
                     {
-                        EpochsDone = epoch, History = new(states[i].History.Append(m)), TotalSeconds = states[i].TotalSeconds + share,
+                        EpochsDone = epoch, History = new(states[i].History.Append(m)), TotalSeconds = states[i].TotalSeconds + seconds,
                         Finished = epoch == recipe.Epochs,
                     };
                     SliceMomentum(optimizer, singleOptimizers[i], i);
