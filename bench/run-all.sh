@@ -54,7 +54,7 @@ both() {
   echo "  $*" >&2
   for ((r = 1; r <= procs; r++)); do lslab "$@"; pytorch "$@"; done
 }
-if [[ "$quick" == 1 ]]; then s_mlp=20; s_cnn=8; s_r20=4; epochs=3; pipe=50; s_group=5; else s_mlp=100; s_cnn=30; s_r20=15; epochs=5; pipe=300; s_group=20; fi
+if [[ "$quick" == 1 ]]; then s_mlp=20; s_cnn=8; s_r20=4; epochs=3; pipe=50; s_group=10; else s_mlp=100; s_cnn=30; s_r20=15; epochs=5; pipe=300; s_group=20; fi
 
 echo "peak probe ..." >&2
 OMP_NUM_THREADS=2 "$out/fma_peak" 2>/dev/null >> "$results" || echo "peak probe failed (it needs AVX-512): no % of peak in the report" >&2
