@@ -36,18 +36,26 @@ public static class GroupBench
             Model = model, Alpha = new[] { 0.0, 0.05, 0.1, 0.2 }[i % 4], Seed = i, Epochs = epochs, BatchSize = batch,
         }).ToList();
         var dir = Directory.CreateTempSubdirectory("lslab-group-bench-").FullName;
-        double cpu0 = Memory.CpuSeconds();
+        double cpu0 = Memory.CpuSeconds(), loopCpu = 0, cpuAfterEpoch1 = 0;
+        // Process CPU seconds from the end of epoch 1 to the end of the last (for the group: at member 0's epoch end,
+        // so the other members' checkpoints of those epochs count against the group).
+        void Mark(int epoch)
+        {
+            if (epoch == 1) cpuAfterEpoch1 = Memory.CpuSeconds();
+            if (epoch == epochs) loopCpu += Memory.CpuSeconds() - cpuAfterEpoch1;
+        }
         List<List<EpochMetrics>> histories;
         try
         {
             if (mode == "grouped")
-                histories = GroupTraining.Fit(options.Select((op, i) => new GroupMember(op, new RunFolder(Path.Combine(dir, i.ToString())), data)).ToList(), Progress.None)
+                histories = GroupTraining.Fit(options.Select((op, i) => new GroupMember(op, new RunFolder(Path.Combine(dir, i.ToString())), data,
+                        OnEpochEnd: i == 0 ? (e, _, _) => Mark(e) : null)).ToList(), Progress.None)
                     .Select(s => s.History).ToList();
             else if (mode == "sequential")
                 histories = options.Select(op =>
                 {
                     using var m = TrainingRun.CreateModel(op, data.Train);
-                    return new Trainer(op).Fit(m, data).History;
+                    return new Trainer(op) { OnEpochEnd = (e, _, _) => Mark(e) }.Fit(m, data).History;
                 }).ToList();
             else throw new LsLabException($"--mode must be grouped or sequential, got '{mode}'.");
         }
@@ -62,7 +70,7 @@ public static class GroupBench
         BenchArgs.Emit(new Dictionary<string, object>
         {
             ["side"] = "lslab", ["work"] = "group-" + mode, ["model"] = model, ["members"] = g, ["threads"] = Engine.Threads, ["batch"] = batch, ["steps"] = steps,
-            ["epochs"] = epochs, ["ex_per_s"] = rate, ["loop_s"] = seconds, ["process_cpu_s"] = cpu, ["peak_rss"] = Memory.Rss().Peak,
+            ["epochs"] = epochs, ["ex_per_s"] = rate, ["loop_s"] = seconds, ["loop_cpu_s"] = loopCpu, ["ex_per_cpu_s"] = (double)g * n * (epochs - 1) / loopCpu, ["process_cpu_s"] = cpu, ["peak_rss"] = Memory.Rss().Peak,
             ["final_loss_mean"] = histories.Average(hs => hs[^1].TrainLoss),
         });
         return 0;

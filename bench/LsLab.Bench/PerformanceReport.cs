@@ -107,6 +107,18 @@ public static class PerformanceReport
             var (lg, ls, pv, ps) = (V("lslab", "grouped"), V("lslab", "sequential"), V("pytorch", "vmap"), V("pytorch", "sequential"));
             sb.AppendLine(inv, $"| {g} × {model} | {Cell(lg)} | {Cell(ls)} | {Cell(pv)} | {Cell(ps)} | **{F2(Med(lg) / Med(ls))}** | **{F2(Med(lg) / Med(pv))}** |");
         }
+        sb.AppendLine();
+        sb.AppendLine("Per CPU-second of the process (robust when other processes share the machine; LsLab grouped counts its members' checkpoint writes):");
+        sb.AppendLine();
+        sb.AppendLine("| row | LsLab grouped | LsLab one after another | PyTorch vmap ensemble | PyTorch one after another | grouped / one after another | grouped / vmap |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (model, g) in rows)
+        {
+            double M(string side, string mode) => Med(lines.Where(l => l.Side == side && l.Work == "group-" + mode && l.Model == model && l.Json.GetProperty("members").GetInt32() == g
+                && l.Json.TryGetProperty("ex_per_cpu_s", out _)).Select(l => l.Json.GetProperty("ex_per_cpu_s").GetDouble()));
+            var (lg, ls, pv, ps) = (M("lslab", "grouped"), M("lslab", "sequential"), M("pytorch", "vmap"), M("pytorch", "sequential"));
+            sb.AppendLine(inv, $"| {g} × {model} | {F0(lg)} | {F0(ls)} | {F0(pv)} | {F0(ps)} | **{F2(lg / ls)}** | **{F2(lg / pv)}** |");
+        }
         var cores = lines.Where(l => l.Work.StartsWith("group-", StringComparison.Ordinal) && l.Side == "pytorch").Select(l => l.Json.GetProperty("openblas_coretype").GetString()).Distinct();
         sb.AppendLine();
         sb.AppendLine(inv, $"PyTorch side run with OPENBLAS_CORETYPE={string.Join(", ", cores)} (chosen from the CPU flags by run-all.sh).");
