@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace LsLab.Statistics;
 
-/// <summary>What a claim asserts: a signed difference, equivalence within a margin, an ordering of several settings, or a trend over a sweep axis.</summary>
-public enum ClaimKind { Difference, Equivalence, Ordering, Trend }
+/// <summary>
+/// What a claim asserts: a signed difference, equivalence within a margin, non-inferiority ("at least as good",
+/// "no better" read from the other side: A − B &gt; −margin), an ordering of several settings, or a trend over a sweep axis.
+/// </summary>
+public enum ClaimKind { Difference, Equivalence, NonInferiority, Ordering, Trend }
 
 /// <summary>
 /// The statistical evidence a verdict rests on, as saved in results.json: the estimate of the claimed
@@ -13,7 +16,7 @@ public enum ClaimKind { Difference, Equivalence, Ordering, Trend }
 /// </summary>
 public sealed record ClaimEvidence(ClaimKind Kind, string Metric, double Estimate, double CiLow, double CiHigh)
 {
-    /// <summary>Equivalence margin (same unit as the estimate); null for other kinds.</summary>
+    /// <summary>Equivalence or non-inferiority margin (same unit as the estimate); null for other kinds.</summary>
     public double? Margin { get; init; }
     public int Seeds { get; init; } = 1;
     /// <summary>Test examples the interval resamples over.</summary>
