@@ -13,7 +13,7 @@ namespace LsLab.Reporting;
 /// </summary>
 public static class IntervalPlot
 {
-    public const int Width = 180, Height = 30;
+    public const int Width = 180, Height = 24;
 
     static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
     static string G(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
@@ -27,7 +27,7 @@ public static class IntervalPlot
         double lo = new[] { e.CiLow, e.Estimate, 0, -m }.Min(), hi = new[] { e.CiHigh, e.Estimate, 0, oneSided ? 0 : m }.Max();
         double pad = hi > lo ? 0.08 * (hi - lo) : 1;
         lo -= pad; hi += pad;
-        const double left = 6, right = Width - 6, axisY = 12;
+        const double left = 6, right = Width - 6, axisY = 9;
         double X(double v) => left + (v - lo) / (hi - lo) * (right - left);
         string colour = verdict switch
         {
@@ -39,13 +39,13 @@ public static class IntervalPlot
         sb.Append($"<title>{WebUtility.HtmlEncode(label)}</title>");
         sb.Append($"<line x1=\"{N(left)}\" y1=\"{N(axisY)}\" x2=\"{N(right)}\" y2=\"{N(axisY)}\" stroke=\"#ccc\" stroke-width=\"1\"/>");
         if (m > 0)
-            sb.Append($"<rect class=\"margin\" x=\"{N(X(-m))}\" y=\"{N(axisY - 8)}\" width=\"{N((oneSided ? right : X(m)) - X(-m))}\" height=\"16\" fill=\"#d8f0dc\"/>");
-        sb.Append($"<line class=\"zero\" x1=\"{N(X(0))}\" y1=\"2\" x2=\"{N(X(0))}\" y2=\"22\" stroke=\"#444\" stroke-width=\"1\" stroke-dasharray=\"2,2\"/>");
-        sb.Append($"<text x=\"{N(X(0))}\" y=\"29\" font-size=\"8\" text-anchor=\"middle\" fill=\"#444\">0</text>");
+            sb.Append($"<rect class=\"margin\" x=\"{N(X(-m))}\" y=\"{N(axisY - 7)}\" width=\"{N((oneSided ? right : X(m)) - X(-m))}\" height=\"14\" fill=\"#d8f0dc\"/>");
+        sb.Append($"<line class=\"zero\" x1=\"{N(X(0))}\" y1=\"1\" x2=\"{N(X(0))}\" y2=\"17\" stroke=\"#444\" stroke-width=\"1\" stroke-dasharray=\"2,2\"/>");
+        sb.Append($"<text x=\"{N(X(0))}\" y=\"23.5\" font-size=\"7\" text-anchor=\"middle\" fill=\"#444\">0</text>");
         double x0 = X(e.CiLow), x1 = X(e.CiHigh);
         sb.Append($"<line class=\"ci\" x1=\"{N(x0)}\" y1=\"{N(axisY)}\" x2=\"{N(x1)}\" y2=\"{N(axisY)}\" stroke=\"{colour}\" stroke-width=\"3\"/>");
-        sb.Append($"<line x1=\"{N(x0)}\" y1=\"{N(axisY - 5)}\" x2=\"{N(x0)}\" y2=\"{N(axisY + 5)}\" stroke=\"{colour}\" stroke-width=\"2\"/>");
-        sb.Append($"<line x1=\"{N(x1)}\" y1=\"{N(axisY - 5)}\" x2=\"{N(x1)}\" y2=\"{N(axisY + 5)}\" stroke=\"{colour}\" stroke-width=\"2\"/>");
+        sb.Append($"<line x1=\"{N(x0)}\" y1=\"{N(axisY - 4)}\" x2=\"{N(x0)}\" y2=\"{N(axisY + 4)}\" stroke=\"{colour}\" stroke-width=\"2\"/>");
+        sb.Append($"<line x1=\"{N(x1)}\" y1=\"{N(axisY - 4)}\" x2=\"{N(x1)}\" y2=\"{N(axisY + 4)}\" stroke=\"{colour}\" stroke-width=\"2\"/>");
         sb.Append($"<circle class=\"estimate\" cx=\"{N(X(e.Estimate))}\" cy=\"{N(axisY)}\" r=\"4\" fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"2\"/>");
         sb.Append("</svg>");
         return sb.ToString();

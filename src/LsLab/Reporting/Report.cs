@@ -98,16 +98,16 @@ public static partial class Report
         code{overflow-wrap:anywhere;white-space:pre-wrap}
         .meta{color:#555;font-size:.9em}.theirs{color:#555;font-style:italic}
         .summary{font-weight:600}
-        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30em),1fr));gap:.6em}
-        .card{display:grid;grid-template-columns:96px minmax(0,1fr);gap:.6em;border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;padding:.5em;break-inside:avoid;page-break-inside:avoid;min-width:0}
+        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30em),1fr));gap:.45em}
+        .card{display:grid;grid-template-columns:84px minmax(0,1fr);gap:.5em;border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;padding:.35em .5em;break-inside:avoid;page-break-inside:avoid;min-width:0}
         .card.nothumb{grid-template-columns:minmax(0,1fr)}
         .card.ok{border-left-color:#1b7f3b}.card.partly{border-left-color:#d69e00}.card.no{border-left-color:#b3261e}.card.unclear{border-left-color:#888}
-        .thumb img{width:96px;height:auto;border:1px solid #eee;display:block}
+        .thumb img{width:84px;height:auto;max-height:64px;object-fit:contain;object-position:left top;border:1px solid #eee;display:block}
         .cbody{min-width:0}
         .claim{margin:0;font-weight:600;font-size:.92em;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
         .exp{font-weight:400;color:#666;font-size:.85em}
-        .nums{margin:.2em 0;font-size:.8em;display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.8em;line-height:1.3}
-        .nums span{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
+        .nums{margin:.15em 0;font-size:.8em;display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:.8em;line-height:1.25}
+        .nums span{display:-webkit-box;-webkit-line-clamp:1;-webkit-box-orient:vertical;overflow:hidden}
         .iv{display:flex;flex-wrap:wrap;align-items:center;gap:0 .6em;font-size:.76em;color:#444;line-height:1.25}
         .iv svg{flex:none;max-width:100%;height:auto}
         .noiv{color:#777}
