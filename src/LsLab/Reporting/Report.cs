@@ -135,7 +135,7 @@ public static partial class Report
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         sb.Append("<title>LsLab report: When Does Label Smoothing Help?</title><style>").Append(Css).Append("</style></head><body>");
         sb.Append("<h1>When Does Label Smoothing Help? — LsLab reproduction</h1>");
-        sb.Append($"<p class=\"meta\">Profile <b>{E(info.Profile)}</b>; started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC; {info.Seconds / 60:F1} minutes; {E(info.Machine)}. Command: <code>{E(info.Command)}</code></p>");
+        sb.Append($"<p class=\"meta\">LsLab {E(LsLabVersion.Current)}; profile <b>{E(info.Profile)}</b>; started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC; {info.Seconds / 60:F1} minutes; {E(info.Machine)}. Command: <code>{E(info.Command)}</code></p>");
         sb.Append("<p class=\"meta\">Müller, Kornblith &amp; Hinton (NeurIPS 2019). Numbers marked <span class=\"theirs\">paper</span> are the paper's; all others were measured by this run. ")
           .Append("Bars: 95% bootstrap interval, dot: estimate, dashed: 0, green band: equivalence margin (<a href=\"#methods\">methods</a>).</p>");
 
@@ -276,7 +276,7 @@ public static partial class Report
         static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
         var sb = new StringBuilder();
         sb.AppendLine("# When Does Label Smoothing Help? — LsLab reproduction").AppendLine();
-        sb.AppendLine($"Profile **{info.Profile}**, started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC, {info.Seconds / 60:F1} minutes, {info.Machine}. Command: `{info.Command}`.").AppendLine();
+        sb.AppendLine($"LsLab {LsLabVersion.Current}, profile **{info.Profile}**, started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC, {info.Seconds / 60:F1} minutes, {info.Machine}. Command: `{info.Command}`.").AppendLine();
         sb.AppendLine("Numbers marked *paper* are the paper's; all others were measured by this run. Interval plots: bar = 95% bootstrap interval, dot = estimate, dashed = 0, green band = equivalence margin (see Methods).").AppendLine();
         sb.AppendLine("## Claims at a glance").AppendLine();
         sb.AppendLine($"**{Summary(results)}**").AppendLine();
