@@ -7,6 +7,8 @@
 #   chromium: the report test (headless browser, driven by Playwright; or set LSLAB_CHROMIUM)
 #   gcc, libc6-dev: the MKL-override library built next to the assemblies (its tests need it)
 #   postgresql: the PostgreSQL run-store tests (tools/ci-postgres.sh installs and starts a throwaway cluster)
+# After the tests, unless a --filter was given: tools/package-check.sh (packs LsLab and LsLab.Tool, installs
+# and runs the tool, builds a project against the package; a few minutes). LSLAB_PACKAGE_CHECK=0 skips it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -40,3 +42,7 @@ if [ -z "${LSLAB_TEST_POSTGRES:-}" ]; then
   source tools/ci-postgres.sh || { echo "test.sh: could not start PostgreSQL for the store tests (see above)" >&2; exit 1; }
 fi
 dotnet test -c Release "$@"
+case " $* " in
+  *" --filter "*|*" --filter="*) ;;
+  *) [ "${LSLAB_PACKAGE_CHECK:-1}" = 0 ] || tools/package-check.sh ;;
+esac
