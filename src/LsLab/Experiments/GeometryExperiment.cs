@@ -14,6 +14,7 @@ namespace LsLab.Experiments;
 /// </summary>
 public sealed class GeometryExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "geometry";
 
     static readonly double[] Alphas = { 0.0, 0.1 };
@@ -25,8 +26,10 @@ public sealed class GeometryExperiment : IExperiment
         _ => new TrainOptions { Dataset = "fashion-mnist", Model = "resnet20", Alpha = alpha, Epochs = 10, Augment = true, Seed = ctx.Seed, DataDir = ctx.DataDir },
     };
 
+    /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx) => Alphas.Select(a => (RunSpec)new ClassifierRun(Options(ctx, a))).ToList();
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns trained)
     {
         var triples = new[]

@@ -12,12 +12,15 @@ namespace LsLab.Information;
 /// </summary>
 public sealed class MiTracker : IDisposable
 {
+    /// <summary>Key of the estimate in <see cref="EpochMetrics.Extra"/> and metrics.json.</summary>
     public const string Key = "mi";
 
     readonly LogitDifferenceProbe probe;
 
+    /// <summary>Picks the N examples of <paramref name="settings"/> from <paramref name="train"/>.</summary>
     public MiTracker(Dataset train, MiSettings settings) => probe = LogitDifferenceProbe.Create(train, settings);
 
+    /// <summary>The classes, N, L and seed of the measurement.</summary>
     public MiSettings Settings => probe.Settings;
 
     /// <summary>Measures now and returns the estimate (used for the value at initialisation).</summary>
@@ -33,6 +36,7 @@ public sealed class MiTracker : IDisposable
         metrics.Extra["mi_sigma2"] = e.Sigma2;
     }
 
+    /// <summary>Frees the chosen examples.</summary>
     public void Dispose() => probe.Dispose();
 
     /// <summary>The per-epoch MI stored in a run's metrics.json: (epoch, Î) pairs, empty when it was not tracked.</summary>
@@ -57,20 +61,26 @@ public sealed class MiTrackingObjective : ITrainingObjective, IRunHooks, IDispos
         inner = new LabelSmoothingObjective(alpha);
     }
 
+    /// <summary>The classes, N, L and seed of the measurement.</summary>
     public MiSettings Settings { get; }
+    /// <inheritdoc />
     public string Describe() => $"{inner.Describe()}, tracking MI of classes {Settings.ClassA},{Settings.ClassB}";
 
+    /// <inheritdoc />
     public Tensor Loss(Tensor logits, Tensor labels, Tensor indices) => inner.Loss(logits, labels, indices);
 
+    /// <inheritdoc />
     public void Bind(DataSplits data)
     {
         tracker?.Dispose();
         tracker = new MiTracker(data.Train, Settings);
     }
 
+    /// <inheritdoc />
     public void OnEpochEnd(int epoch, Classifier model, EpochMetrics metrics) =>
         (tracker ?? throw new InvalidOperationException("MiTrackingObjective used before Bind.")).OnEpochEnd(epoch, model, metrics);
 
+    /// <summary>Frees the tracker's examples.</summary>
     public void Dispose()
     {
         tracker?.Dispose();

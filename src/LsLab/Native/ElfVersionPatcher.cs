@@ -11,7 +11,15 @@ using System.Text;
 namespace LsLab.Native
 {
     /// <summary>Outcome of <see cref="ElfVersionPatcher.Patch"/>.</summary>
-    public enum ElfPatchResult { NothingToDo, Patched, AlreadyPatched }
+    public enum ElfPatchResult
+    {
+        /// <summary>The system has every required version: the file was left alone.</summary>
+        NothingToDo,
+        /// <summary>Missing requirements were marked weak.</summary>
+        Patched,
+        /// <summary>Every missing requirement was already weak.</summary>
+        AlreadyPatched,
+    }
 
     /// <summary>
     /// Makes a shared library load against an older libstdc++ by marking the symbol-version
@@ -27,12 +35,18 @@ namespace LsLab.Native
         /// <summary>One entry of the version-needs table: library, version name, flags, file offset of the flags.</summary>
         public sealed class VersionNeed
         {
+            /// <summary>An entry read at <paramref name="flagsOffset"/> of the file.</summary>
             public VersionNeed(string library, string version, ushort flags, long flagsOffset)
             { Library = library; Version = version; Flags = flags; FlagsOffset = flagsOffset; }
+            /// <summary>The library the version is required from, e.g. "libstdc++.so.6".</summary>
             public string Library { get; }
+            /// <summary>The version name, e.g. "GLIBCXX_3.4.32".</summary>
             public string Version { get; }
+            /// <summary>vna_flags of the entry (VER_FLG_WEAK = 2).</summary>
             public ushort Flags { get; }
+            /// <summary>File offset of vna_flags, where a patch writes.</summary>
             public long FlagsOffset { get; }
+            /// <summary>True when the loader only warns if the version is missing.</summary>
             public bool IsWeak => (Flags & VerFlagWeak) != 0;
         }
 

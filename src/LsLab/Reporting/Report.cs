@@ -22,6 +22,7 @@ public sealed record ReportInfo(string Profile, DateTime StartedUtc, double Seco
 /// </summary>
 public static partial class Report
 {
+    /// <summary>Writes report/index.html and report/README.md (with their figures) into <paramref name="reportDir"/>; returns the path of index.html.</summary>
     public static string Write(string reportDir, IReadOnlyList<ExperimentResult> results, ReportInfo info)
     {
         Directory.CreateDirectory(reportDir);
@@ -129,6 +130,7 @@ public static partial class Report
         }
         """;
 
+    /// <summary>The report as one self-contained HTML page.</summary>
     public static string Html(IReadOnlyList<ExperimentResult> results, ReportInfo info)
     {
         var sb = new StringBuilder();
@@ -271,6 +273,7 @@ public static partial class Report
         return svg;
     }
 
+    /// <summary>The report as markdown; figures are copied into <paramref name="figDir"/>.</summary>
     public static string Markdown(IReadOnlyList<ExperimentResult> results, ReportInfo info, string figDir)
     {
         static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");

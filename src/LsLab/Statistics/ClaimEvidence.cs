@@ -3,7 +3,17 @@ using System.Text.Json.Serialization;
 namespace LsLab.Statistics;
 
 /// <summary>What a claim asserts: a signed difference, equivalence within a margin, an ordering of several settings, or a trend over a sweep axis.</summary>
-public enum ClaimKind { Difference, Equivalence, Ordering, Trend }
+public enum ClaimKind
+{
+    /// <summary>metric(A) − metric(B) has the claimed sign.</summary>
+    Difference,
+    /// <summary>metric(A) − metric(B) lies within ±margin.</summary>
+    Equivalence,
+    /// <summary>Several settings are ordered as claimed.</summary>
+    Ordering,
+    /// <summary>The metric moves the claimed way along a sweep axis.</summary>
+    Trend,
+}
 
 /// <summary>
 /// The statistical evidence a verdict rests on, as saved in results.json: the estimate of the claimed
@@ -15,6 +25,7 @@ public sealed record ClaimEvidence(ClaimKind Kind, string Metric, double Estimat
 {
     /// <summary>Equivalence margin (same unit as the estimate); null for other kinds.</summary>
     public double? Margin { get; init; }
+    /// <summary>Seeds per arm the interval includes.</summary>
     public int Seeds { get; init; } = 1;
     /// <summary>Test examples the interval resamples over.</summary>
     public int Examples { get; init; }

@@ -23,6 +23,7 @@ public sealed class TokenPredictions
     public int[] Labels { get; }
     /// <summary>Target vocabulary size.</summary>
     public int K { get; }
+    /// <summary>Number of target tokens N.</summary>
     public int Count => Labels.Length;
 
     /// <summary>Predictions from logits [N, V] and labels [N] computed elsewhere.</summary>
