@@ -9,7 +9,7 @@
 #   unzip: the package check lists the library package's files
 #   postgresql: the PostgreSQL run-store tests (tools/ci-postgres.sh installs and starts a throwaway cluster)
 # After the tests, unless a --filter was given: tools/package-check.sh (packs LsLab and LsLab.Tool, installs
-# and runs the tool, builds a project against the package; a few minutes). LSLAB_PACKAGE_CHECK=0 skips it.
+# and runs the tool, builds a project against the package; a few minutes).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -46,5 +46,5 @@ fi
 dotnet test -c Release "$@"
 case " $* " in
   *" --filter "*|*" --filter="*) ;;
-  *) [ "${LSLAB_PACKAGE_CHECK:-1}" = 0 ] || tools/package-check.sh ;;
+  *) tools/package-check.sh ;;
 esac

@@ -36,6 +36,15 @@ got=$("$tmp/tools/lslab" --version) || fail "lslab --version exited with $?"
 "$tmp/tools/lslab" info >"$tmp/info.log" 2>&1 || fail "lslab info" "$tmp/info.log"
 grep -q "mmap_threshold" "$tmp/info.log" || fail "the installed lslab does not run with the tuned allocator (GLIBC_TUNABLES)" "$tmp/info.log"
 
+# A tool packed where libstdc++ has GLIBCXX_3.4.32 carries the glue library unpatched: the installed
+# tool must fix its own copy at start-up. Put the untouched copy from the NuGet cache in its place.
+installed=$(find "$tmp/tools/.store" -name libLibTorchSharp.so | head -n 1)
+pristine=$(ls "$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"torchsharp/*/runtimes/linux-x64/native/libLibTorchSharp.so | head -n 1)
+[ -n "$installed" ] && [ -n "$pristine" ] || fail "no libLibTorchSharp.so in the installed tool or the NuGet cache"
+cp "$pristine" "$installed"
+"$tmp/tools/lslab" info >"$tmp/info2.log" 2>&1 || fail "the installed lslab does not run with TorchSharp's unpatched glue library" "$tmp/info2.log"
+grep -q "TorchSharp" "$tmp/info2.log" || fail "lslab info printed no TorchSharp version" "$tmp/info2.log"
+
 step "lslab reproduce --profile tiny (installed tool)"
 "$tmp/tools/lslab" reproduce --profile tiny --out "$tmp/repro" --quiet >"$tmp/repro.log" 2>&1 || fail "lslab reproduce --profile tiny" "$tmp/repro.log"
 [ -s "$tmp/repro/report/index.html" ] || fail "lslab reproduce wrote no report/index.html" "$tmp/repro.log"

@@ -165,6 +165,24 @@ namespace LsLab.Native
             if (sys is null) { weakened = Array.Empty<string>(); return ElfPatchResult.NothingToDo; }
             return Patch(libraryPath, DefinedGlibcxxVersions(File.ReadAllBytes(sys)), out weakened);
         }
+
+        /// <summary>Where a build, publish or tool folder holds TorchSharp's glue library (RID-neutral, RID-specific).</summary>
+        public static readonly string[] GlueLibraryPaths = { "runtimes/linux-x64/native/libLibTorchSharp.so", "libLibTorchSharp.so" };
+
+        /// <summary>
+        /// Patches, against the system libstdc++, every copy of the glue library in <paramref name="directory"/>
+        /// (used by the build task and by the installed `lslab` tool at start-up); returns the copies it changed.
+        /// </summary>
+        public static List<(string Path, IReadOnlyList<string> Weakened)> PatchFolderForSystem(string directory)
+        {
+            var changed = new List<(string, IReadOnlyList<string>)>();
+            foreach (var rel in GlueLibraryPaths)
+            {
+                var path = Path.Combine(directory, rel);
+                if (File.Exists(path) && PatchForSystem(path, out var weak) == ElfPatchResult.Patched) changed.Add((path, weak));
+            }
+            return changed;
+        }
     }
 }
 
@@ -177,15 +195,9 @@ public class PatchLibTorchSharp : Microsoft.Build.Utilities.Task
     public override bool Execute()
     {
         if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return true;
-        foreach (var rel in new[] { "libLibTorchSharp.so", "runtimes/linux-x64/native/libLibTorchSharp.so" })
-        {
-            var path = System.IO.Path.Combine(Directory, rel);
-            if (!System.IO.File.Exists(path)) continue;
-            var r = LsLab.Native.ElfVersionPatcher.PatchForSystem(path, out var weak);
-            if (r == LsLab.Native.ElfPatchResult.Patched)
-                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                    $"LsLab: marked {string.Join(", ", weak)} weak in {path} (system libstdc++ lacks it; see docs/torchsharp-glibcxx.md)");
-        }
+        foreach (var (path, weak) in LsLab.Native.ElfVersionPatcher.PatchFolderForSystem(Directory))
+            Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
+                $"LsLab: marked {string.Join(", ", weak)} weak in {path} (system libstdc++ lacks it; see docs/torchsharp-glibcxx.md)");
         return true;
     }
 }
