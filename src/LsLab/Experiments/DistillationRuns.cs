@@ -2,6 +2,7 @@ using System.Globalization;
 using LsLab.Data;
 using LsLab.Distillation;
 using LsLab.Runs;
+using LsLab.Statistics;
 using LsLab.Training;
 using static TorchSharp.torch;
 
@@ -26,11 +27,16 @@ internal static class DistillationRuns
         return Evaluator.Score(logits, data.Labels).Accuracy;
     }
 
-    /// <summary>
-    /// Standard error of the difference between two accuracies near <paramref name="p"/> measured on the same
-    /// n test examples, treating them as independent binomials: √(2·p(1−p)/n). Seed-to-seed variation comes on top.
-    /// </summary>
-    public static double DifferenceStandardError(double p, int n) => Math.Sqrt(2 * p * (1 - p) / Math.Max(1, n));
+    /// <summary>Per-example 0/1 correctness of a finished run on the validation and test splits (cached predictions).</summary>
+    public static (double[] Validation, double[] Test) Correctness(RunFolder run)
+    {
+        var p = Evaluation.Predict(run, "validation", "test");
+        double[] Of(string split) => PerExample.Correct(Calibration.Predictions.FromLogits(p[split].Values.Logits, p[split].Values.K, p[split].Values.Labels));
+        return (Of("validation"), Of("test"));
+    }
+
+    /// <summary>The resample metric "accuracy of the examples drawn" for each seed's per-example correctness.</summary>
+    public static IReadOnlyList<Func<int[], double>> Arm(IEnumerable<double[]> correctPerSeed) => correctPerSeed.Select(Bootstrap.Mean).ToList();
 
     public static double Mean(IEnumerable<double> xs) => xs.Average();
 

@@ -175,6 +175,7 @@ public static class ExperimentRunning
     {
         var runs = TrainedRuns.Train(context.Runner, experiment.Plan(context));
         var result = experiment.Analyse(context, runs) with { Runs = runs.Ids.ToList() };
+        result.Claims.ForEach(Statistics.Verdicts.CheckConsistent);
         if (context.Profile == Profile.Tiny) result = SmokeRun(result);
         Directory.CreateDirectory(context.OutDir);
         result.Save(context.OutDir);

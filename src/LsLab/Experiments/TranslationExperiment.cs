@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using LsLab.Reporting;
 using LsLab.Runs;
+using LsLab.Statistics;
 using LsLab.Translation;
 
 namespace LsLab.Experiments;
@@ -21,6 +22,8 @@ public sealed record TranslatorEvaluation
     public List<TemperatureRow> Rows { get; init; } = new();
     /// <summary>Beam-search outputs on the test split per temperature (same order as the test split).</summary>
     public Dictionary<string, List<string>> Hypotheses { get; init; } = new();
+    /// <summary>Beam-search BLEU on the validation split per grid temperature: where the best T is chosen.</summary>
+    public Dictionary<string, double> ValidationBleu { get; init; } = new();
     /// <summary>Test BLEU of greedy decoding at T = 1 (beam search's baseline).</summary>
     public double GreedyBleu { get; init; }
     /// <summary>Wall seconds the training took.</summary>
@@ -134,12 +137,15 @@ public sealed class TranslationExperiment : IExperiment
         var data = TranslatorTraining.LoadData(baseOptions);
 
         var evals = new List<TranslatorEvaluation>();
+        var tokens = new List<TokenPredictions>();
         foreach (double alpha in Alphas)
         {
             var run = runs[new TranslatorRun(baseOptions with { Alpha = alpha })].Folder;
             evals.Add(Evaluate(run.Path, alpha, data, grid, decode, run.ReadMetrics().TotalSeconds, ctx));
+            using var translator = Translator.Load(run.Path);
+            tokens.Add(TokenPredictions.Collect(translator, data.Test));
         }
-        return Report(ctx, data, baseOptions, decode, grid, evals, source);
+        return Report(ctx, data, baseOptions, decode, grid, evals, tokens, source);
     }
 
     static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
@@ -149,7 +155,7 @@ public sealed class TranslationExperiment : IExperiment
         double trainSeconds, ExperimentContext ctx)
     {
         string settings = $"beam {decode.Beam}, {decode.Penalty} α_len {decode.LengthAlpha}, max len {decode.MaxLengthA}·|src|+{decode.MaxLengthB}; " +
-                          $"grid {string.Join(",", grid.Select(Key))}; test {data.Test.Count}, validation {data.Validation.Count}";
+                          $"grid {string.Join(",", grid.Select(Key))}; test {data.Test.Count}, validation {data.Validation.Count} (validation BLEU sweep)";
         var cache = Path.Combine(dir, "eval.json");
         if (File.Exists(cache))
         {
@@ -177,11 +183,19 @@ public sealed class TranslationExperiment : IExperiment
             }
         });
         double decodeSeconds = sw.Elapsed.TotalSeconds;
+        var validationBleu = new Dictionary<string, double>();
+        var validTokens = valid;
+        ctx.Progress.Run($"beam search α={alpha} at {grid.Length} temperatures on {data.Validation.Count} validation sentences (to choose T)", grid.Length, task =>
+        {
+            foreach (var (row, _) in TemperatureSweep.Run(translator, data.Validation, validTokens, decode, grid,
+                         onRow: r => task.Advance(1, $"T={r.Temperature:F2} validation BLEU {r.Bleu:F2}")))
+                validationBleu[Key(row.Temperature)] = row.Bleu;
+        });
         var greedy = Bleu.Corpus(translator.Translate(sources, decode with { Beam = 1, NBest = 1 }), refs).Score;
         var ev = new TranslatorEvaluation
         {
             Alpha = alpha, Settings = settings, FittedTemperature = fitted, EceTemperature = eceT, Rows = rows, Hypotheses = hyps,
-            GreedyBleu = greedy, TrainSeconds = trainSeconds, DecodeSeconds = decodeSeconds,
+            ValidationBleu = validationBleu, GreedyBleu = greedy, TrainSeconds = trainSeconds, DecodeSeconds = decodeSeconds,
             SentencesPerSecond = sources.Count * temps.Count / decodeSeconds,
         };
         AtomicFile.WriteJson(cache, ev);
@@ -189,7 +203,7 @@ public sealed class TranslationExperiment : IExperiment
     }
 
     static ExperimentResult Report(ExperimentContext ctx, TranslationSplits data, TranslatorOptions o, DecodeOptions decode, double[] grid,
-        List<TranslatorEvaluation> evals, TranslationData source)
+        List<TranslatorEvaluation> evals, List<TokenPredictions> tokens, TranslationData source)
     {
         var result = new ExperimentResult("translation", "Translation: BLEU, NLL and calibration against temperature (Figure 4 analogue)");
         var hard = evals.Single(e => e.Alpha == 0);
@@ -215,65 +229,79 @@ public sealed class TranslationExperiment : IExperiment
             "NLL/ECE: next-token predictions given the reference prefix (teacher forcing), ECE with 15 equal-width bins. " +
             "Fitted T minimises validation NLL. The paper gives no numbers for its Figure 4 curves."));
 
-        var bestHard = hard.Rows.Take(grid.Length).MaxBy(r => r.Bleu)!;
-        var bestLs = ls.Rows.Take(grid.Length).MaxBy(r => r.Bleu)!;
+        // The best grid T of each model is chosen on validation BLEU; the test split is only scored.
+        TemperatureRow BestOnValidation(TranslatorEvaluation ev) => Select.OnValidation(ev.Rows.Take(grid.Length), r => ev.ValidationBleu[Key(r.Temperature)]);
+        var bestHard = BestOnValidation(hard);
+        var bestLs = BestOnValidation(ls);
         var hardAt1 = hard.Rows.First(r => r.Temperature == 1.0);
         var lsAt1 = ls.Rows.First(r => r.Temperature == 1.0);
         var hardFit = hard.Rows[^1];
         var lsFit = ls.Rows[^1];
+        var hardTokens = tokens[evals.IndexOf(hard)];
+        var lsTokens = tokens[evals.IndexOf(ls)];
         var refs = data.Test.Select(p => p.Target).ToList();
-        List<Bleu.SentenceStats> Stats(TranslatorEvaluation ev, double t) => Bleu.Stats(ev.Hypotheses[Key(t)], refs);
-        var bootBest = Bleu.PairedBootstrap(Stats(ls, bestLs.Temperature), Stats(hard, bestHard.Temperature), seed: ctx.Seed);
-        var bootTs = Bleu.PairedBootstrap(Stats(ls, 1.0), Stats(hard, hardFit.Temperature), seed: ctx.Seed + 1);
+        int n = refs.Count;
+        Func<int[], double> BleuOf(TranslatorEvaluation ev, double t) => Bleu.OfSentences(Bleu.Stats(ev.Hypotheses[Key(t)], refs));
+        // Every comparison resamples the same test sentences for both models (paired), one seed per model.
+        var bootBest = Bootstrap.Paired(n, BleuOf(ls, bestLs.Temperature), BleuOf(hard, bestHard.Temperature), seed: ctx.Seed);
+        var bootTs = Bootstrap.Paired(n, BleuOf(ls, 1.0), BleuOf(hard, hardFit.Temperature), seed: ctx.Seed);
+        string Iv(BootstrapDistribution d, string format = "+0.00;-0.00") =>
+            $"{d.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{d.Interval().Low.ToString(format, CultureInfo.InvariantCulture)}, {d.Interval().High.ToString(format, CultureInfo.InvariantCulture)}]";
 
-        result.Tables.Add(new ReportTable("Key comparisons (paired bootstrap over test sentences, 1000 resamples)",
+        result.Tables.Add(new ReportTable($"Key comparisons (paired bootstrap over the {n} test sentences, {bootBest.Resamples} resamples)",
             new[] { "comparison", "BLEU α=0.1", "BLEU α=0", "difference [95% interval]", "share of resamples where LS wins" },
             new IReadOnlyList<string>[]
             {
-                new[] { $"each at its best grid T (LS T={F(bestLs.Temperature, 2)}, hard T={F(bestHard.Temperature, 2)})", F(bestLs.Bleu, 2), F(bestHard.Bleu, 2),
-                        $"{bootBest.Difference:+0.00;-0.00} [{bootBest.Lower:+0.00;-0.00}, {bootBest.Upper:+0.00;-0.00}]", F(bootBest.ShareAWins, 3) },
+                new[] { $"each at its best grid T on validation (LS T={F(bestLs.Temperature, 2)}, hard T={F(bestHard.Temperature, 2)})", F(bestLs.Bleu, 2), F(bestHard.Bleu, 2),
+                        Iv(bootBest), F(bootBest.ShareAbove(0), 3) },
                 new[] { $"LS at T=1 vs hard at its fitted T={F(hardFit.Temperature, 3)} (temperature scaling)", F(lsAt1.Bleu, 2), F(hardFit.Bleu, 2),
-                        $"{bootTs.Difference:+0.00;-0.00} [{bootTs.Lower:+0.00;-0.00}, {bootTs.Upper:+0.00;-0.00}]", F(bootTs.ShareAWins, 3) },
+                        Iv(bootTs), F(bootTs.ShareAbove(0), 3) },
             },
-            "The best grid T is chosen on the test split for both models alike (optimistic for both)."));
+            "T is chosen on the validation split (best beam-search BLEU over the grid; the fitted T minimises validation NLL); BLEU is test BLEU."));
 
         foreach (var ev in evals)
         {
-            string a = F(ev.Alpha, 1);
             result.Set("fitted_t", ev.FittedTemperature, ("alpha", ev.Alpha));
             result.Set("ece_optimal_t", ev.EceTemperature, ("alpha", ev.Alpha));
             result.Set("greedy_bleu", ev.GreedyBleu, ("alpha", ev.Alpha));
             result.Set("train_seconds", ev.TrainSeconds, ("alpha", ev.Alpha));
             result.Set("beam_sentences_per_second", ev.SentencesPerSecond, ("alpha", ev.Alpha));
+            result.Set("best_t_on_validation", BestOnValidation(ev).Temperature, ("alpha", ev.Alpha));
         }
-        result.Set("bleu_difference_ls_minus_hard", bootBest.Difference, ("at", "best_t"));
-        result.Set("share_ls_wins", bootBest.ShareAWins, ("at", "best_t"));
-        result.Set("bleu_difference_ls_minus_hard", bootTs.Difference, ("at", "fitted_t"));
-        result.Set("share_ls_wins", bootTs.ShareAWins, ("at", "fitted_t"));
+        result.Set("bleu_difference_ls_minus_hard", bootBest.Estimate, ("at", "best_t"));
+        result.Set("share_ls_wins", bootBest.ShareAbove(0), ("at", "best_t"));
+        result.Set("bleu_difference_ls_minus_hard", bootTs.Estimate, ("at", "fitted_t"));
+        result.Set("share_ls_wins", bootTs.ShareAbove(0), ("at", "fitted_t"));
 
-        Verdict Significance(double share) => share >= 0.95 ? Verdict.Reproduced : share <= 0.05 ? Verdict.NotReproduced : Verdict.Inconclusive;
-        string Why(double share) => share >= 0.95 ? "LS wins in ≥ 95% of bootstrap resamples"
-            : share <= 0.05 ? "the hard-target model wins in ≥ 95% of bootstrap resamples" : $"LS wins in {100 * share:F0}% of resamples: within noise";
-        result.Claims.Add(new Claim("Label smoothing gives higher BLEU than hard targets, each at its best temperature (Fig. 4).",
-            "higher BLEU with LS (curves only, no numbers)", $"{F(bestLs.Bleu, 2)} vs {F(bestHard.Bleu, 2)}", Significance(bootBest.ShareAWins), Why(bootBest.ShareAWins)));
-        result.Claims.Add(new Claim("Temperature scaling does not let the hard-target model reach the LS model's BLEU (Fig. 4 left).",
+        bool smoke = ctx.Profile == Profile.Tiny;
+        Claim Judge(string statement, string paper, string ours, ClaimRule rule, BootstrapDistribution d, string selectedOn) =>
+            Verdicts.ToClaim(statement, paper, $"{ours}; {rule.Metric} {Iv(d, "+0.000;-0.000")}", rule, d.ToEvidence(rule.Kind, rule.Metric, rule.Margin?.Value, selectedOn), smoke);
+
+        result.Claims.Add(Judge("Label smoothing gives higher BLEU than hard targets, each at its best temperature (Fig. 4).",
+            "higher BLEU with LS (curves only, no numbers)", $"{F(bestLs.Bleu, 2)} vs {F(bestHard.Bleu, 2)} (T chosen on validation BLEU)",
+            ClaimRule.Difference("BLEU(LS, best T) − BLEU(hard, best T)", Direction.Increase), bootBest, "validation"));
+        result.Claims.Add(Judge("Temperature scaling does not let the hard-target model reach the LS model's BLEU (Fig. 4 left).",
             "TS raises BLEU slightly, not up to LS", $"hard at fitted T={F(hardFit.Temperature, 2)}: {F(hardFit.Bleu, 2)} (T=1: {F(hardAt1.Bleu, 2)}); LS at T=1: {F(lsAt1.Bleu, 2)}",
-            Significance(bootTs.ShareAWins), Why(bootTs.ShareAWins)));
+            ClaimRule.Difference("BLEU(LS, T=1) − BLEU(hard, fitted T)", Direction.Increase), bootTs, "validation"));
+
+        // NLL at every grid temperature: the smallest LS − hard gap over the grid, on the same resampled sentences.
+        var nllArms = grid.SelectMany(t => new[] { lsTokens.NllOfSentences(t), hardTokens.NllOfSentences(t) }).Select(f => (IReadOnlyList<Func<int[], double>>)new[] { f }).ToList();
+        var nllGap = Bootstrap.Statistic(n, nllArms, v => Enumerable.Range(0, v.Length / 2).Min(i => v[2 * i] - v[2 * i + 1]), seed: ctx.Seed);
         int nllHardBetter = grid.Count(t => hard.Rows.First(r => r.Temperature == t).Nll < ls.Rows.First(r => r.Temperature == t).Nll);
-        bool fittedHardBetter = hardFit.Nll < lsFit.Nll;
-        result.Claims.Add(new Claim("Label smoothing worsens NLL: the hard-target model has the better NLL at every temperature (Fig. 4 right).",
+        result.Claims.Add(Judge("Label smoothing worsens NLL: the hard-target model has the better NLL at every temperature (Fig. 4 right).",
             "perplexity 4.67 vs 4.92 (Vaswani et al., via Table 1)",
             $"hard better at {nllHardBetter}/{grid.Length} grid temperatures; at fitted T: {F(hardFit.Nll, 4)} vs {F(lsFit.Nll, 4)}",
-            nllHardBetter == grid.Length ? Verdict.Reproduced : fittedHardBetter ? Verdict.Partly : Verdict.NotReproduced,
-            nllHardBetter == grid.Length ? "at every temperature" : fittedHardBetter ? "only after temperature scaling both" : "LS has the better NLL"));
-        result.Claims.Add(new Claim("Label smoothing calibrates next-token predictions (ECE at T=1).",
+            ClaimRule.Difference("min over grid T of NLL(LS, T) − NLL(hard, T), nats/token", Direction.Increase), nllGap, "none"));
+
+        var eceAt1 = Bootstrap.Paired(n, hardTokens.EceOfSentences(1.0), lsTokens.EceOfSentences(1.0), seed: ctx.Seed);
+        result.Claims.Add(Judge("Label smoothing calibrates next-token predictions (ECE at T=1).",
             "ECE 0.056 (α=0) → 0.019 (α=0.1)", $"{F(hardAt1.Ece, 4)} → {F(lsAt1.Ece, 4)}",
-            lsAt1.Ece < hardAt1.Ece ? Verdict.Reproduced : Verdict.NotReproduced,
-            lsAt1.Ece < hardAt1.Ece ? "ECE lower with LS" : "ECE not lower with LS at our scale"));
-        result.Claims.Add(new Claim("Temperature scaling calibrates the hard-target model about as well as LS, with T slightly above 1.",
-            "ECE 0.018 at T=1.13", $"ECE {F(hardFit.Ece, 4)} at fitted T={F(hardFit.Temperature, 3)}",
-            hardFit.Ece < hardAt1.Ece && hardFit.Temperature > 1 ? Verdict.Reproduced : hardFit.Ece < hardAt1.Ece ? Verdict.Partly : Verdict.NotReproduced,
-            hardFit.Temperature > 1 ? "fitted T > 1 (over-confident at T=1)" : "fitted T ≤ 1: the hard model is not over-confident at our scale"));
+            ClaimRule.Difference("ECE(hard, T=1) − ECE(LS, T=1)", Direction.Increase, paperEffect: 0.056 - 0.019), eceAt1, "none"));
+
+        var eceTs = Bootstrap.Paired(n, hardTokens.EceOfSentences(hardFit.Temperature), lsTokens.EceOfSentences(1.0), seed: ctx.Seed);
+        result.Claims.Add(Judge("Temperature scaling calibrates the hard-target model about as well as LS, with T slightly above 1.",
+            "ECE 0.018 at T=1.13 (LS: 0.019)", $"hard: ECE {F(hardFit.Ece, 4)} at fitted T={F(hardFit.Temperature, 3)} (validation NLL); LS at T=1: {F(lsAt1.Ece, 4)}",
+            ClaimRule.Equivalence("ECE(hard, fitted T) − ECE(LS, T=1)", Margins.EceEquivalence), eceTs, "validation"));
 
         result.Findings.Add($"Data: {data}. Models: Transformer d={o.Model.DModel}, {o.Model.EncoderLayers}+{o.Model.DecoderLayers} pre-LN layers, " +
             $"{o.Model.Heads} heads, FFN {o.Model.FeedForward}, dropout {o.Model.Dropout}, BPE {o.SourceVocab}/{o.TargetVocab}; Adam lr {o.LearningRate} with " +
@@ -281,7 +309,7 @@ public sealed class TranslationExperiment : IExperiment
             $"{F(hard.TrainSeconds / 60, 1)} min (α=0) and {F(ls.TrainSeconds / 60, 1)} min (α=0.1); beam search ran at " +
             $"{F(hard.SentencesPerSecond, 1)} / {F(ls.SentencesPerSecond, 1)} sentences/s.");
         result.Findings.Add($"Fitted temperatures (validation NLL): α=0 T={F(hard.FittedTemperature, 3)}, α=0.1 T={F(ls.FittedTemperature, 3)}; " +
-            $"ECE-optimal grid T: {F(hard.EceTemperature, 2)} and {F(ls.EceTemperature, 2)}. Best-BLEU grid T: {F(bestHard.Temperature, 2)} and {F(bestLs.Temperature, 2)}. " +
+            $"ECE-optimal grid T: {F(hard.EceTemperature, 2)} and {F(ls.EceTemperature, 2)}. Best-BLEU grid T on validation: {F(bestHard.Temperature, 2)} and {F(bestLs.Temperature, 2)}. " +
             $"Greedy BLEU (T has no effect on greedy): {F(hard.GreedyBleu, 2)} and {F(ls.GreedyBleu, 2)}.");
         if (source == TranslationData.Embedded)
         {

@@ -88,7 +88,13 @@ public sealed class LogitDifferenceProbe : IDisposable
     }
 
     /// <summary>Estimates I(X;Y) for <paramref name="model"/>; leaves the model's train/eval mode as it was.</summary>
-    public MiEstimate Measure(Classifier model)
+    public MiEstimate Measure(Classifier model) => Sample(model).Estimate();
+
+    /// <summary>
+    /// The logit differences behind one estimate (L draws and one fresh draw per example, the same augmentations
+    /// every call), kept so an interval can resample examples (<see cref="MiSample.Estimate(int[])"/>).
+    /// </summary>
+    public MiSample Sample(Classifier model)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -105,7 +111,7 @@ public sealed class LogitDifferenceProbe : IDisposable
                 for (int x = 0; x < n; x++)
                     if (d < l) draws[x][d] = y[x]; else outer[x] = y[x];
             }
-            return MutualInformation.Estimate(draws, outer);
+            return new MiSample(draws, outer);
         }
         finally
         {

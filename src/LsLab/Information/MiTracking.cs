@@ -16,9 +16,17 @@ public sealed class MiTracker : IDisposable
     public const string Key = "mi";
 
     readonly LogitDifferenceProbe probe;
+    readonly string? samplesDir;
 
-    /// <summary>Picks the N examples of <paramref name="settings"/> from <paramref name="train"/>.</summary>
-    public MiTracker(Dataset train, MiSettings settings) => probe = LogitDifferenceProbe.Create(train, settings);
+    /// <summary>With <paramref name="samplesDir"/>, each epoch's raw readings are also saved there as e{epoch}.npy (for intervals).</summary>
+    public MiTracker(Dataset train, MiSettings settings, string? samplesDir = null)
+    {
+        probe = LogitDifferenceProbe.Create(train, settings);
+        this.samplesDir = samplesDir;
+    }
+
+    /// <summary>Where a run folder keeps the readings of <paramref name="epoch"/> (see <see cref="MiSample.Save"/>).</summary>
+    public static string SamplePath(RunFolder run, int epoch) => run.Combine("mi", $"e{epoch}.npy");
 
     /// <summary>The classes, N, L and seed of the measurement.</summary>
     public MiSettings Settings => probe.Settings;
@@ -29,7 +37,13 @@ public sealed class MiTracker : IDisposable
     /// <summary>A <see cref="Trainer.OnEpochEnd"/> hook.</summary>
     public void OnEpochEnd(int epoch, Classifier model, EpochMetrics metrics)
     {
-        var e = probe.Measure(model);
+        var sample = probe.Sample(model);
+        if (samplesDir is not null)
+        {
+            Directory.CreateDirectory(samplesDir);
+            sample.Save(Path.Combine(samplesDir, $"e{epoch}.npy"));
+        }
+        var e = sample.Estimate();
         metrics.Extra[Key] = e.Mi;
         metrics.Extra["mi_fresh"] = e.MiFresh;
         metrics.Extra["mi_in_sample"] = e.MiInSample;
@@ -45,19 +59,20 @@ public sealed class MiTracker : IDisposable
 }
 
 /// <summary>
-/// Label-smoothing training that also tracks the mutual information every epoch. It is an objective
-/// (rather than a trainer option) so experiments can request it through <c>ctx.Train</c> and
-/// `reproduce`/`run-cell` can rebuild it; the loss is exactly <see cref="LabelSmoothingObjective"/>'s.
+/// Label-smoothing training that also tracks the mutual information every epoch (a run spec's
+/// <c>TrackMi</c>); the loss is exactly <see cref="LabelSmoothingObjective"/>'s.
 /// </summary>
 public sealed class MiTrackingObjective : ITrainingObjective, IRunHooks, IDisposable
 {
     readonly LabelSmoothingObjective inner;
     MiTracker? tracker;
+    readonly string? samplesDir;
 
     /// <summary>α must be the run's <see cref="TrainOptions.Alpha"/> (the cell factory takes it from there).</summary>
-    public MiTrackingObjective(double alpha, MiSettings settings)
+    public MiTrackingObjective(double alpha, MiSettings settings, string? samplesDir = null)
     {
         Settings = settings;
+        this.samplesDir = samplesDir;
         inner = new LabelSmoothingObjective(alpha);
     }
 
@@ -73,7 +88,7 @@ public sealed class MiTrackingObjective : ITrainingObjective, IRunHooks, IDispos
     public void Bind(DataSplits data)
     {
         tracker?.Dispose();
-        tracker = new MiTracker(data.Train, Settings);
+        tracker = new MiTracker(data.Train, Settings, samplesDir);
     }
 
     /// <inheritdoc />

@@ -14,6 +14,47 @@ public sealed record MiEstimate(double Mi, double MiFresh, double MiInSample, do
 }
 
 /// <summary>
+/// The probe's raw readings: <see cref="Draws"/>[x][l] (N examples × L draws) and one fresh draw per example
+/// (<see cref="Outer"/>), saved per epoch as mi/e{epoch}.npy ([N, L+1], the fresh draw last) by the tracker.
+/// </summary>
+public sealed record MiSample(double[][] Draws, double[] Outer)
+{
+    /// <summary>Number of examples N.</summary>
+    public int Examples => Draws.Length;
+
+    /// <summary>Î on all examples.</summary>
+    public MiEstimate Estimate() => MutualInformation.Estimate(Draws, Outer);
+
+    /// <summary>Î on the examples <paramref name="idx"/> (a bootstrap resample; repeats allowed).</summary>
+    public double Estimate(int[] idx) => MutualInformation.Estimate(idx.Select(i => Draws[i]).ToArray(), idx.Select(i => Outer[i]).ToArray()).Mi;
+
+    /// <summary>Writes the readings as an [N, L+1] float64 .npy (atomically), the fresh draw in the last column.</summary>
+    public void Save(string path)
+    {
+        int l = Draws[0].Length;
+        var flat = new double[Examples * (l + 1)];
+        for (int x = 0; x < Examples; x++)
+        {
+            Draws[x].CopyTo(flat, x * (l + 1));
+            flat[x * (l + 1) + l] = Outer[x];
+        }
+        Data.Npy.Write(path, flat, Examples, l + 1);
+    }
+
+    /// <summary>Reads a file written by <see cref="Save"/>; a file of another shape is one clear error naming it.</summary>
+    public static MiSample Load(string path)
+    {
+        var a = Data.Npy.Read(path);
+        if (a.Shape.Length != 2 || a.Shape[1] < 3)
+            throw new LsLabException($"{path}: expected an [N, L+1] array of MI probe readings (L ≥ 2), got shape [{string.Join(", ", a.Shape)}].");
+        int n = (int)a.Shape[0], l = (int)a.Shape[1] - 1;
+        var v = a.Values;
+        var draws = Enumerable.Range(0, n).Select(x => v.AsSpan(x * (l + 1), l).ToArray()).ToArray();
+        return new MiSample(draws, Enumerable.Range(0, n).Select(x => v[x * (l + 1) + l]).ToArray());
+    }
+}
+
+/// <summary>
 /// The paper's mutual-information estimator (Müller, Kornblith &amp; Hinton 2019, §4) between
 /// X, the index of one of N examples chosen uniformly, and Y, a scalar the network computes from a
 /// randomly augmented copy of it (there: the difference of two classes' logits).

@@ -8,7 +8,8 @@ namespace LsLab.Reporting;
 
 /// <summary>
 /// The small inline SVG a claim card draws from its evidence: the 95 % interval as a bar with caps, the
-/// estimate as a dot, 0 as a dashed line, and for equivalence claims the ±margin band in green.
+/// estimate as a dot, 0 as a dashed line, for equivalence claims the ±margin band in green and for
+/// non-inferiority claims the band from −margin up.
 /// </summary>
 public static class IntervalPlot
 {
@@ -22,8 +23,9 @@ public static class IntervalPlot
     public static string? Svg(ClaimEvidence e, Verdict verdict)
     {
         if (!double.IsFinite(e.Estimate) || !double.IsFinite(e.CiLow) || !double.IsFinite(e.CiHigh)) return null;
-        double m = e.Kind == ClaimKind.Equivalence && e.Margin is double mm && mm > 0 ? mm : 0;
-        double lo = new[] { e.CiLow, e.Estimate, 0, -m }.Min(), hi = new[] { e.CiHigh, e.Estimate, 0, m }.Max();
+        double m = e.Kind is ClaimKind.Equivalence or ClaimKind.NonInferiority && e.Margin is double mm && mm > 0 ? mm : 0;
+        bool oneSided = e.Kind == ClaimKind.NonInferiority;
+        double lo = new[] { e.CiLow, e.Estimate, 0, -m }.Min(), hi = new[] { e.CiHigh, e.Estimate, 0, oneSided ? 0 : m }.Max();
         double pad = hi > lo ? 0.08 * (hi - lo) : 1;
         lo -= pad; hi += pad;
         const double left = 6, right = Width - 6, axisY = 12;
@@ -32,13 +34,13 @@ public static class IntervalPlot
         {
             Verdict.Reproduced => "#1b7f3b", Verdict.Partly => "#a66f00", Verdict.NotReproduced => "#b3261e", _ => "#555",
         };
-        string label = $"{e.Metric}: estimate {G(e.Estimate)}, 95% interval [{G(e.CiLow)}, {G(e.CiHigh)}]" + (m > 0 ? $", margin ±{G(m)}" : "");
+        string label = $"{e.Metric}: estimate {G(e.Estimate)}, 95% interval [{G(e.CiLow)}, {G(e.CiHigh)}]" + MarginText(e, ", margin ");
         var sb = new StringBuilder();
         sb.Append($"<svg class=\"interval\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{WebUtility.HtmlEncode(label)}\">");
         sb.Append($"<title>{WebUtility.HtmlEncode(label)}</title>");
         sb.Append($"<line x1=\"{N(left)}\" y1=\"{N(axisY)}\" x2=\"{N(right)}\" y2=\"{N(axisY)}\" stroke=\"#ccc\" stroke-width=\"1\"/>");
         if (m > 0)
-            sb.Append($"<rect class=\"margin\" x=\"{N(X(-m))}\" y=\"{N(axisY - 8)}\" width=\"{N(X(m) - X(-m))}\" height=\"16\" fill=\"#d8f0dc\"/>");
+            sb.Append($"<rect class=\"margin\" x=\"{N(X(-m))}\" y=\"{N(axisY - 8)}\" width=\"{N((oneSided ? right : X(m)) - X(-m))}\" height=\"16\" fill=\"#d8f0dc\"/>");
         sb.Append($"<line class=\"zero\" x1=\"{N(X(0))}\" y1=\"2\" x2=\"{N(X(0))}\" y2=\"22\" stroke=\"#444\" stroke-width=\"1\" stroke-dasharray=\"2,2\"/>");
         sb.Append($"<text x=\"{N(X(0))}\" y=\"29\" font-size=\"8\" text-anchor=\"middle\" fill=\"#444\">0</text>");
         double x0 = X(e.CiLow), x1 = X(e.CiHigh);
@@ -53,7 +55,7 @@ public static class IntervalPlot
     /// <summary>The interval in a few characters for a card: estimate [low, high], margin, examples and seeds.</summary>
     public static string ShortText(ClaimEvidence e)
     {
-        string margin = e.Kind == ClaimKind.Equivalence && e.Margin is double m ? $" ±{G(m)}" : "";
+        string margin = MarginText(e, " ");
         return $"{G(e.Estimate)} [{G(e.CiLow)}, {G(e.CiHigh)}]{margin} · n={e.Examples} · {(e.Seeds == 1 ? "1 seed" : $"{e.Seeds} seeds")}";
     }
 
@@ -62,10 +64,15 @@ public static class IntervalPlot
     {
         string what = e.Kind switch
         {
-            ClaimKind.Difference => "difference in ", ClaimKind.Equivalence => "difference in ", ClaimKind.Trend => "slope of ", _ => "smallest gap in ",
+            ClaimKind.Trend => "slope of ", ClaimKind.Ordering => "smallest gap in ", _ => "difference in ",
         };
-        string margin = e.Kind == ClaimKind.Equivalence && e.Margin is double m ? $", margin ±{G(m)}" : "";
+        string margin = MarginText(e, ", margin ");
         string seeds = e.Seeds == 1 ? "1 seed" : $"{e.Seeds} seeds";
         return $"{what}{e.Metric} {G(e.Estimate)} [{G(e.CiLow)}, {G(e.CiHigh)}]{margin}; {e.Examples} examples, {seeds}";
     }
+
+    /// <summary>"±m" for equivalence, "&gt; −m" for non-inferiority, nothing otherwise.</summary>
+    static string MarginText(ClaimEvidence e, string prefix) => e.Margin is double m
+        ? e.Kind switch { ClaimKind.Equivalence => $"{prefix}±{G(m)}", ClaimKind.NonInferiority => $"{prefix}> −{G(m)}", _ => "" }
+        : "";
 }

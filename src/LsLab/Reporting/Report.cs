@@ -199,7 +199,7 @@ public static partial class Report
         var svg = e is null ? null : IntervalPlot.Svg(e, c.Verdict);
         // The interval, its text and the folded details share one row; an opened details takes a row of its own.
         if (e is not null && svg is not null) sb.Append($"<div class=\"iv\">{svg}<span title=\"{E(IntervalPlot.Text(e))}\">{E(IntervalPlot.ShortText(e))}</span>");
-        else sb.Append("<div class=\"iv\"><span class=\"noiv\">no interval: verdict not yet on the statistics layer</span>");
+        else sb.Append($"<div class=\"iv\"><span class=\"noiv\">{(e is null ? "no interval: verdict not on the statistics layer" : "no interval: " + E(Shorten(e.Method ?? "not computed", 90)))}</span>");
         sb.Append($"<details><summary>why, all numbers</summary><p><b>{E(c.Statement)}</b></p><p><b>{VerdictText(c.Verdict)}:</b> {E(c.Why)}</p>");
         sb.Append($"<p class=\"theirs\">paper: {E(c.PaperValue)}</p><p>ours: {E(c.OurValue)}</p>");
         if (e is not null)
@@ -220,7 +220,7 @@ public static partial class Report
         yield return ("estimate", G(e.Estimate));
         yield return ("95% interval", $"[{G(e.CiLow)}, {G(e.CiHigh)}]");
         if (e.Ci90Low is double l && e.Ci90High is double h) yield return ("90% interval", $"[{G(l)}, {G(h)}]");
-        if (e.Margin is double m) yield return ("margin", $"±{G(m)}");
+        if (e.Margin is double m) yield return ("margin", e.Kind == ClaimKind.NonInferiority ? $"> −{G(m)} (non-inferiority)" : $"±{G(m)}");
         if (e.PValue is double p) yield return ("p-value", G(p));
         yield return ("seeds", e.Seeds.ToString(CultureInfo.InvariantCulture));
         yield return ("examples", e.Examples.ToString(CultureInfo.InvariantCulture));
@@ -321,7 +321,7 @@ public static partial class Report
                 File.WriteAllText(Path.Combine(figDir, name), svg);
                 sb.AppendLine($"- interval: ![interval of claim {number}](figures/{name}) {IntervalPlot.Text(c.Evidence)}");
             }
-            else sb.AppendLine("- interval: none (this claim's verdict is not yet on the statistics layer)");
+            else sb.AppendLine($"- interval: none ({(c.Evidence is null ? "this claim's verdict is not on the statistics layer" : c.Evidence.Method ?? "not computed")})");
             sb.AppendLine().AppendLine("<details><summary>why and all numbers</summary>").AppendLine();
             sb.AppendLine($"{VerdictText(c.Verdict)}: {c.Why}").AppendLine();
             if (c.Evidence is not null)

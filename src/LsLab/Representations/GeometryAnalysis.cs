@@ -8,8 +8,20 @@ namespace LsLab.Representations;
 /// <summary>Measures of one projection: in the plane and in the full penultimate space.</summary>
 public sealed record GeometryMeasures(string Split, int Examples, double TightnessPlane, double TightnessFull, double WrongTemplateSpread, double MeanNorm, double WrongLogitSpread = double.NaN, double TightnessTemplateSpan = double.NaN);
 
-/// <summary>A projection of one split: points per example (with class), template positions, measures.</summary>
-public sealed record GeometryView(string Split, (double X, double Y)[] Points, int[] Labels, (double X, double Y)[] Templates, int[] ClassIds, string[] ClassNames, GeometryMeasures Measures);
+/// <summary>
+/// A projection of one split: points per example (with class), template positions, measures, and the
+/// per-example values behind the mean-type measures, so intervals can resample examples.
+/// </summary>
+public sealed record GeometryView(string Split, (double X, double Y)[] Points, int[] Labels, (double X, double Y)[] Templates, int[] ClassIds, string[] ClassNames, GeometryMeasures Measures)
+{
+    /// <summary>Each example's wrong-template distance CV (their mean is <see cref="GeometryMeasures.WrongTemplateSpread"/>).</summary>
+    public double[] WrongTemplateSpreads { get; init; } = Array.Empty<double>();
+    /// <summary>Each example's activation norm ‖x‖ (their mean is <see cref="GeometryMeasures.MeanNorm"/>).</summary>
+    public double[] Norms { get; init; } = Array.Empty<double>();
+
+    /// <summary>Tightness in the plane of the examples <paramref name="idx"/> (a bootstrap resample).</summary>
+    public double PlaneTightness(int[] idx) => ClusterMeasures.Tightness(idx.Select(i => Points[i]).ToArray(), idx.Select(i => Labels[i]).ToArray());
+}
 
 /// <summary>Loads a run, takes N examples per class of three classes, projects them and measures the clusters.</summary>
 public static class GeometryAnalysis
@@ -61,7 +73,13 @@ public static class GeometryAnalysis
             ClusterMeasures.MeanNorm(f, pick.Length),
             ClusterMeasures.WrongLogitSpread(Logits(f, pick.Length, w, b, k), pick.Length, y),
             ClusterMeasures.TightnessInTemplateSpan(f, pick.Length, y, w, b, k, includeBias));
-        return new GeometryView(split, pts, y, proj.Templates, classes, classes.Select(c => ds.ClassNames[c]).ToArray(), measures);
+        int dim = f.Length / pick.Length;
+        var rows = Enumerable.Range(0, pick.Length).Select(i => f.AsSpan(i * dim, dim).ToArray()).ToArray();
+        return new GeometryView(split, pts, y, proj.Templates, classes, classes.Select(c => ds.ClassNames[c]).ToArray(), measures)
+        {
+            WrongTemplateSpreads = rows.Select((r, i) => ClusterMeasures.WrongTemplateSpread(r, 1, new[] { y[i] }, w, b, k)).ToArray(),
+            Norms = rows.Select(r => ClusterMeasures.MeanNorm(r, 1)).ToArray(),
+        };
     }
 
     static double[] Logits(double[] f, int n, double[] w, double[] b, int k)

@@ -168,7 +168,7 @@ public sealed class Runner : IDisposable
                 if (folder.IsSealed) return folder.ReadMetrics();
                 // A logit trace records the run's own splits, so the data is loaded here and shared with the trainer.
                 using var data = c.Trace is null ? null : TrainingRun.LoadData(c.Options);
-                using var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi) : null;
+                using var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi, folder.Combine("mi")) : null;
                 return TrainingRun.Execute(c.Options, folder.Path, progress, tracking, data is null ? null : c.Trace!.Recorder(folder, data, c.Options.Epochs), data);
             }
             case StudentRun s:

@@ -2,13 +2,18 @@ using System.Text.Json.Serialization;
 
 namespace LsLab.Statistics;
 
-/// <summary>What a claim asserts: a signed difference, equivalence within a margin, an ordering of several settings, or a trend over a sweep axis.</summary>
+/// <summary>
+/// What a claim asserts: a signed difference, equivalence within a margin, non-inferiority ("at least as good",
+/// "no better" read from the other side: A − B &gt; −margin), an ordering of several settings, or a trend over a sweep axis.
+/// </summary>
 public enum ClaimKind
 {
     /// <summary>metric(A) − metric(B) has the claimed sign.</summary>
     Difference,
     /// <summary>metric(A) − metric(B) lies within ±margin.</summary>
     Equivalence,
+    /// <summary>metric(A) − metric(B) lies above −margin.</summary>
+    NonInferiority,
     /// <summary>Several settings are ordered as claimed.</summary>
     Ordering,
     /// <summary>The metric moves the claimed way along a sweep axis.</summary>
@@ -23,7 +28,7 @@ public enum ClaimKind
 /// </summary>
 public sealed record ClaimEvidence(ClaimKind Kind, string Metric, double Estimate, double CiLow, double CiHigh)
 {
-    /// <summary>Equivalence margin (same unit as the estimate); null for other kinds.</summary>
+    /// <summary>Equivalence or non-inferiority margin (same unit as the estimate); null for other kinds.</summary>
     public double? Margin { get; init; }
     /// <summary>Seeds per arm the interval includes.</summary>
     public int Seeds { get; init; } = 1;

@@ -18,7 +18,7 @@ public sealed record ClaimRule(ClaimKind Kind, string Metric)
 {
     /// <summary>Claimed sign of the difference A − B or of the slope (ignored for equivalence and ordering).</summary>
     public Direction Direction { get; init; } = Direction.Increase;
-    /// <summary>Equivalence margin: |difference| &lt; Margin.Value is "no effect".</summary>
+    /// <summary>Equivalence margin (|difference| &lt; Margin.Value is "no effect") or non-inferiority margin (difference &gt; −Margin.Value).</summary>
     public Margin? Margin { get; init; }
     /// <summary>The paper's effect, same unit as the evidence (its sign is ignored: the direction says it).</summary>
     public double? PaperEffect { get; init; }
@@ -29,6 +29,12 @@ public sealed record ClaimRule(ClaimKind Kind, string Metric)
 
     /// <summary>"A and B differ by less than the margin" (changes little, about as well, no better).</summary>
     public static ClaimRule Equivalence(string metric, Margin margin) => new(ClaimKind.Equivalence, metric) { Margin = margin };
+
+    /// <summary>
+    /// "A is at least as good as B": A − B (oriented so that positive means A is better) &gt; −margin. Also "B is no better
+    /// than A" — a claim that holds whether A and B are equal or A is clearly better, which equivalence would reject.
+    /// </summary>
+    public static ClaimRule NonInferiority(string metric, Margin margin) => new(ClaimKind.NonInferiority, metric) { Margin = margin };
 
     /// <summary>"Arm 0 &gt; arm 1 &gt; …": evidence is the smallest consecutive gap (<see cref="Bootstrap.Ordering"/>).</summary>
     public static ClaimRule Ordering(string metric) => new(ClaimKind.Ordering, metric);

@@ -28,6 +28,9 @@ public sealed record Decision(Verdict Verdict, string Why)
 /// <para><b>Equivalence</b> (margin m): interval inside (−m, +m): <b>Reproduced</b>; interval entirely outside
 /// (CiLow ≥ m or CiHigh ≤ −m): <b>NotReproduced</b>; otherwise <b>Inconclusive</b> with the power check
 /// (half-width needed: m − |estimate|). Never Partly. The 90 % interval (TOST at 5 %) is reported in the why-text.</para>
+/// <para><b>Non-inferiority</b> (margin m, A − B with positive = A better): CiLow &gt; −m: <b>Reproduced</b>;
+/// CiHigh ≤ −m: <b>NotReproduced</b> (A is worse by more than the margin); otherwise <b>Inconclusive</b> with the
+/// power check (half-width needed: estimate + m).</para>
 /// <para><b>Smoke runs</b> (tiny profile): always Inconclusive, "smoke run". Interval contains 0 ⇒ never Reproduced,
 /// for difference, trend and ordering alike. With one seed the why-text says the interval is example-level only.</para>
 /// </summary>
@@ -46,7 +49,12 @@ public static class Verdicts
         if (smoke) return new Decision(Verdict.Inconclusive, SmokeWhy);
         if (!double.IsFinite(evidence.Estimate) || !double.IsFinite(evidence.CiLow) || !double.IsFinite(evidence.CiHigh))
             return new Decision(Verdict.Inconclusive, $"no finite estimate or interval for {evidence.Metric}");
-        var d = rule.Kind == ClaimKind.Equivalence ? Equivalence(rule, evidence) : Signed(rule, evidence);
+        var d = rule.Kind switch
+        {
+            ClaimKind.Equivalence => Equivalence(rule, evidence),
+            ClaimKind.NonInferiority => NonInferiority(rule, evidence),
+            _ => Signed(rule, evidence),
+        };
         return evidence.Seeds <= 1 ? d with { Why = d.Why + "; one seed: the interval covers test-example noise only" } : d;
     }
 
@@ -56,10 +64,55 @@ public static class Verdicts
     /// </summary>
     public static Claim ToClaim(string statement, string paperValue, string ourValue, ClaimRule rule, ClaimEvidence evidence, bool smoke = false)
     {
-        var e = evidence with { Margin = evidence.Margin ?? (rule.Kind == ClaimKind.Equivalence ? rule.Margin?.Value : null) };
+        var e = evidence with { Margin = evidence.Margin ?? (rule.Kind is ClaimKind.Equivalence or ClaimKind.NonInferiority ? rule.Margin?.Value : null) };
         var (verdict, why) = Decide(rule, e, smoke);
         return new Claim(statement, paperValue, ourValue, verdict, why) { Evidence = e };
     }
+
+    /// <summary>
+    /// The report's guarantee, checked on every claim an experiment returns: it has evidence; a reproduced
+    /// equivalence claim's interval lies inside ±margin, a reproduced non-inferiority claim's above −margin, and a
+    /// reproduced difference, trend or ordering claim's interval excludes 0. A claim that breaks it is a bug (thrown).
+    /// </summary>
+    public static void CheckConsistent(Claim c)
+    {
+        var e = c.Evidence ?? throw new InvalidOperationException($"claim '{c.Statement}' has no evidence: every claim must be decided by Verdicts.");
+        if (c.Verdict != Verdict.Reproduced) return;
+        double m = e.Margin ?? double.NaN;
+        bool ok = e.Kind switch
+        {
+            ClaimKind.Equivalence => e.CiLow > -m && e.CiHigh < m,
+            ClaimKind.NonInferiority => e.CiLow > -m,
+            _ => e.CiLow > 0 || e.CiHigh < 0,
+        };
+        if (!ok) throw new InvalidOperationException($"claim '{c.Statement}' is reproduced but its {e.Kind} interval [{F(e.CiLow)}, {F(e.CiHigh)}] (margin {F(m)}) does not support it.");
+    }
+
+    /// <summary>
+    /// A claim that could not be judged because its comparison does not exist in this run (for example no
+    /// over-confident baseline, or no overlap of two sweeps): Inconclusive, with evidence whose estimate and
+    /// interval are NaN so results.json still carries every field.
+    /// </summary>
+    public static Claim Unjudged(string statement, string paperValue, string ourValue, ClaimRule rule, string why, int seeds, int examples) =>
+        new(statement, paperValue, ourValue, Verdict.Inconclusive, why)
+        {
+            Evidence = new ClaimEvidence(rule.Kind, rule.Metric, double.NaN, double.NaN, double.NaN)
+            {
+                Margin = rule.Margin?.Value, Seeds = seeds, Examples = examples, SelectedOn = "none", Method = "not computed: " + why,
+            },
+        };
+
+    /// <summary>
+    /// Of several cells' intervals for one claim that must hold in every cell, the one it is judged on: the
+    /// weakest for the claim — lowest lower end for an increase or non-inferiority, highest upper end for a
+    /// decrease, and for equivalence the interval reaching furthest from 0.
+    /// </summary>
+    public static (string Cell, BootstrapDistribution D) Weakest(IEnumerable<(string Cell, BootstrapDistribution D)> cells, ClaimRule rule) => rule.Kind switch
+    {
+        ClaimKind.Equivalence => cells.MaxBy(c => Math.Max(Math.Abs(c.D.Interval().Low), Math.Abs(c.D.Interval().High))),
+        ClaimKind.Difference or ClaimKind.Trend when rule.Direction == Direction.Decrease => cells.MaxBy(c => c.D.Interval().High),
+        _ => cells.MinBy(c => c.D.Interval().Low),
+    };
 
     static Decision Signed(ClaimRule rule, ClaimEvidence e)
     {
@@ -92,10 +145,29 @@ public static class Verdicts
         return new Decision(Verdict.Inconclusive, $"{iv} contains 0: {hint}") { MoreData = factor };
     }
 
+    static double MarginOf(ClaimRule rule, ClaimEvidence e)
+    {
+        double m = rule.Margin?.Value ?? e.Margin ?? throw new ArgumentException($"{rule.Kind} claim on {e.Metric} has no margin.");
+        if (!(m > 0)) throw new ArgumentException($"{rule.Kind} margin must be > 0, got {m}.");
+        return m;
+    }
+
+    static Decision NonInferiority(ClaimRule rule, ClaimEvidence e)
+    {
+        double m = MarginOf(rule, e);
+        string iv = $"difference in {e.Metric} {F(e.Estimate)}, 95% interval [{F(e.CiLow)}, {F(e.CiHigh)}], non-inferiority margin −{F(m)}{(rule.Margin is null ? "" : $" ({rule.Margin.Name})")}";
+        if (e.CiLow > -m) return new Decision(Verdict.Reproduced, $"{iv}: the whole interval lies above −margin");
+        if (e.CiHigh <= -m) return new Decision(Verdict.NotReproduced, $"{iv}: the whole interval lies below −margin, worse by more than the margin");
+        double target = e.Estimate + m;
+        if (target <= 0)
+            return new Decision(Verdict.Inconclusive, $"{iv}: the estimate itself is below −margin; more data would more likely show inferiority");
+        var (hint, factor) = Power.Hint(e, target, "estimate + margin");
+        return new Decision(Verdict.Inconclusive, $"{iv}: the interval reaches below −margin; {hint}") { MoreData = factor };
+    }
+
     static Decision Equivalence(ClaimRule rule, ClaimEvidence e)
     {
-        double m = rule.Margin?.Value ?? e.Margin ?? throw new ArgumentException($"equivalence claim on {e.Metric} has no margin.");
-        if (!(m > 0)) throw new ArgumentException($"equivalence margin must be > 0, got {m}.");
+        double m = MarginOf(rule, e);
         string iv = $"difference in {e.Metric} {F(e.Estimate)}, 95% interval [{F(e.CiLow)}, {F(e.CiHigh)}], margin ±{F(m)}{(rule.Margin is null ? "" : $" ({rule.Margin.Name})")}";
         string tost = e.Ci90Low is double l90 && e.Ci90High is double h90
             ? $"; TOST at 5% (90% interval [{F(l90)}, {F(h90)}]) {(l90 > -m && h90 < m ? "passes" : "fails")}" : "";

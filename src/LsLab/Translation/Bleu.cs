@@ -141,28 +141,11 @@ public static partial class Bleu
     }
 
     /// <summary>
-    /// Paired bootstrap (Koehn 2004) of BLEU(A) − BLEU(B) on the same test sentences: resamples sentences with
-    /// replacement; returns the observed difference, a percentile interval and the share of resamples where A wins.
+    /// Corpus BLEU of the resampled sentences <c>idx</c>, for the statistics layer's paired bootstrap (Koehn 2004:
+    /// resample sentences, recompute corpus BLEU from their summed n-gram statistics).
     /// </summary>
-    public static (double Difference, double Lower, double Upper, double ShareAWins) PairedBootstrap(
-        IReadOnlyList<SentenceStats> a, IReadOnlyList<SentenceStats> b, int resamples = 1000, double level = 0.95, int seed = 0)
-    {
-        if (a.Count != b.Count || a.Count == 0) throw new ArgumentException($"paired bootstrap needs two equal, non-empty lists ({a.Count}, {b.Count}).");
-        var rng = new Random(seed);
-        var diffs = new double[resamples];
-        int wins = 0;
-        var sa = new SentenceStats[a.Count];
-        var sb = new SentenceStats[a.Count];
-        for (int r = 0; r < resamples; r++)
-        {
-            for (int i = 0; i < a.Count; i++) { int j = rng.Next(a.Count); sa[i] = a[j]; sb[i] = b[j]; }
-            diffs[r] = FromStats(sa).Score - FromStats(sb).Score;
-            if (diffs[r] > 0) wins++;
-        }
-        Array.Sort(diffs);
-        double q = (1 - level) / 2;
-        return (FromStats(a).Score - FromStats(b).Score, diffs[(int)Math.Floor(q * (resamples - 1))], diffs[(int)Math.Ceiling((1 - q) * (resamples - 1))], (double)wins / resamples);
-    }
+    public static Func<int[], double> OfSentences(IReadOnlyList<SentenceStats> stats, int maxOrder = 4) =>
+        idx => FromStats(idx.Select(i => stats[i]).ToList(), maxOrder).Score;
 
     static int ClosestLength(IReadOnlyList<string[]> refs, int hypLen)
     {

@@ -1,4 +1,5 @@
 using LsLab.Calibration;
+using LsLab.Statistics;
 using static TorchSharp.torch;
 
 namespace LsLab.Translation;
@@ -15,7 +16,11 @@ public sealed record TokenScore(double Temperature, double Nll, double Accuracy,
 /// </summary>
 public sealed class TokenPredictions
 {
-    TokenPredictions(double[] logits, int[] labels, int k) { Logits = logits; Labels = labels; K = k; }
+    TokenPredictions(double[] logits, int[] labels, int k, int[]? sentence = null)
+    {
+        Logits = logits; Labels = labels; K = k;
+        Sentence = sentence ?? Enumerable.Range(0, labels.Length).ToArray();
+    }
 
     /// <summary>Logits [N, K] row-major.</summary>
     public double[] Logits { get; }
@@ -25,6 +30,10 @@ public sealed class TokenPredictions
     public int K { get; }
     /// <summary>Number of target tokens N.</summary>
     public int Count => Labels.Length;
+    /// <summary>The sentence each token belongs to, ascending (tokens of one sentence are consecutive); each token its own "sentence" when unknown.</summary>
+    public int[] Sentence { get; }
+    /// <summary>Number of sentences (units of resampling).</summary>
+    public int Sentences => Sentence.Length == 0 ? 0 : Sentence[^1] + 1;
 
     /// <summary>Predictions from logits [N, V] and labels [N] computed elsewhere.</summary>
     public static TokenPredictions FromLogits(Tensor logits, Tensor labels)
@@ -45,6 +54,7 @@ public sealed class TokenPredictions
         using var _ = no_grad();
         var logits = new List<double>();
         var labels = new List<int>();
+        var sentence = new List<int>();
         var data = pairs.Select(p => (translator.EncodeSource(p.Source), translator.EncodeTarget(p.Target))).ToList();
         for (int i = 0; i < data.Count; i += batchSize)
         {
@@ -53,10 +63,63 @@ public sealed class TokenPredictions
             using var batch = TranslationBatch.Make(part.Select(p => p.Item1).ToList(), part.Select(p => p.Item2).ToList());
             var z = model.Forward(batch.Source, batch.TargetIn);
             var keep = batch.TargetOut.ne(Bpe.Pad).reshape(-1).nonzero().squeeze(1);
+            long width = batch.TargetOut.shape[1];
+            sentence.AddRange(keep.ToCpuArray<long>().Select(pos => i + (int)(pos / width)));
             logits.AddRange(z.reshape(-1, z.shape[^1]).index_select(0, keep).to_type(ScalarType.Float64).ToCpuArray<double>());
             labels.AddRange(batch.TargetOut.reshape(-1).index_select(0, keep).to_type(ScalarType.Int32).ToCpuArray<int>());
         }
-        return new TokenPredictions(logits.ToArray(), labels.ToArray(), model.Config.TargetVocab);
+        return new TokenPredictions(logits.ToArray(), labels.ToArray(), model.Config.TargetVocab, sentence.ToArray());
+    }
+
+    /// <summary>
+    /// Token NLL at temperature T as a metric of resampled <em>sentences</em> (indices into 0..Sentences−1): the
+    /// tokens of one sentence are not independent, so intervals resample whole sentences, as BLEU's do.
+    /// </summary>
+    public Func<int[], double> NllOfSentences(double temperature)
+    {
+        var nll = PerExample.Nll(At(temperature));
+        var (sum, count) = PerSentence(nll.Select(v => new[] { v }).ToArray(), 1);
+        return idx => { double s = 0, n = 0; foreach (int j in idx) { s += sum[j][0]; n += count[j]; } return s / n; };
+    }
+
+    /// <summary>Top-label ECE (equal-width bins, as <see cref="Metrics.Ece"/>) at temperature T as a metric of resampled sentences.</summary>
+    public Func<int[], double> EceOfSentences(double temperature, int bins = 15)
+    {
+        var p = At(temperature);
+        var correct = PerExample.Correct(p);
+        var perToken = new double[p.N][];
+        for (int i = 0; i < p.N; i++)
+        {
+            double conf = p.Row(i).ToArray().Max();
+            var v = new double[2 * bins];
+            int b = Metrics.EqualWidthBin(conf, bins);
+            v[b] = conf;
+            v[bins + b] = correct[i];
+            perToken[i] = v;
+        }
+        var (sum, count) = PerSentence(perToken, 2 * bins);
+        return idx =>
+        {
+            var acc = new double[2 * bins];
+            double n = 0;
+            foreach (int j in idx) { n += count[j]; for (int c = 0; c < acc.Length; c++) acc[c] += sum[j][c]; }
+            double e = 0;
+            for (int b = 0; b < bins; b++) e += Math.Abs(acc[b] - acc[bins + b]);
+            return e / n;
+        };
+    }
+
+    /// <summary>Per-sentence sums of per-token vectors, and each sentence's token count.</summary>
+    (double[][] Sum, int[] Count) PerSentence(double[][] perToken, int width)
+    {
+        var sum = Enumerable.Range(0, Sentences).Select(_ => new double[width]).ToArray();
+        var count = new int[Sentences];
+        for (int i = 0; i < perToken.Length; i++)
+        {
+            count[Sentence[i]]++;
+            for (int c = 0; c < width; c++) sum[Sentence[i]][c] += perToken[i][c];
+        }
+        return (sum, count);
     }
 
     /// <summary>Softmax(logits / T) as calibration predictions.</summary>

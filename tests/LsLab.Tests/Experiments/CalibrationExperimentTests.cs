@@ -25,9 +25,12 @@ public sealed class CalibrationExperimentTests : TempDirTest
                 foreach (var split in new[] { "validation", "test" })
                     Assert.True(File.Exists(ctx.Runner.FolderFor(s).Combine("trace", $"e{e}", $"{split}.npy")));
         Assert.Equal(3, result.Tables[0].Rows.Count);
-        Assert.Equal(3, result.Figures.Count);
+        Assert.Equal(4, result.Figures.Count); // regime effect, regime map, reliability, risk–coverage
         Assert.All(result.Figures, f => Assert.True(File.Exists(f.PngPath) && File.Exists(f.SvgPath)));
-        Assert.Equal(3, result.Claims.Count);
+        Assert.Equal(4, result.Claims.Count);
+        // Selective classification: one row per trained network (the final epoch), AURC a rate in [0, 1].
+        Assert.Single(result.Tables[1].Rows);
+        Assert.InRange(result.Numbers["aurc_ls/arm=regularisers off/n=300/epoch=4"], 0, 1);
         Assert.All(result.Claims, c => Assert.Equal(Verdict.Inconclusive, c.Verdict));   // smoke run
         foreach (int e in epochs)
         {

@@ -138,9 +138,22 @@ public class MutualInformationTests
         using var data = TestData.BlobSplits(train: 300);
         var settings = new MiSettings(0, 1, Examples: 40, Draws: 3);
         var o = new TrainOptions { Dataset = "blobs", Model = "mlp-small", Width = 16, Epochs = 2, BatchSize = 32, LearningRate = 0.05, Seed = 1 };
-        using var objective = new MiTrackingObjective(o.Alpha, settings);
+        var samples = Path.Combine(Path.GetTempPath(), $"lslab-mi-{Guid.NewGuid():N}");
+        using var objective = new MiTrackingObjective(o.Alpha, settings, samples);
         using var model = TrainingRun.CreateModel(o, data.Train);
         var state = new Trainer(o) { Objective = objective }.Fit(model, data);
+        // Each epoch's raw readings are saved, and re-estimate exactly the recorded value (also as a resample of all examples).
+        try
+        {
+            foreach (var m in state.History)
+            {
+                var sample = MiSample.Load(Path.Combine(samples, $"e{m.Epoch}.npy"));
+                Assert.Equal(40, sample.Examples);
+                Assert.Equal(m.Extra[MiTracker.Key], sample.Estimate().Mi, 12);
+                Assert.Equal(m.Extra[MiTracker.Key], sample.Estimate(Enumerable.Range(0, 40).ToArray()), 12);
+            }
+        }
+        finally { Directory.Delete(samples, true); }
         Assert.All(state.History, m => Assert.InRange(m.Extra[MiTracker.Key], -0.2, Math.Log(40) + 1e-9));
         Assert.All(state.History, m => Assert.Equal(0.5 * (m.Extra["mi_fresh"] + m.Extra["mi_in_sample"]), m.Extra[MiTracker.Key], 12));
         Assert.Equal(2, MiTracker.Curve(state).Count);
@@ -163,5 +176,17 @@ public class MutualInformationTests
         Assert.Equal(20, labels.Count(l => l == 1));
 
         Assert.Contains("--n", Assert.Throws<LsLabException>(() => LogitDifferenceProbe.Create(data.Train, settings with { Examples = 1000 })).Message);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_probe_readings_is_one_clear_error()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lslab-mi-bad-{Guid.NewGuid():N}.npy");
+        try
+        {
+            LsLab.Data.Npy.Write(path, new double[] { 1, 2, 3, 4 }, 4);
+            Assert.Contains("[N, L+1]", Assert.Throws<LsLabException>(() => MiSample.Load(path)).Message);
+        }
+        finally { File.Delete(path); }
     }
 }

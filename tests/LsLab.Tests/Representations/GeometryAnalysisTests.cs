@@ -52,6 +52,10 @@ public sealed class GeometryAnalysisTests : TempDirTest
         Assert.Equal(ClusterMeasures.MeanNorm(feats, pick.Length), view.Measures.MeanNorm, 10);
         Assert.Equal(ClusterMeasures.TightnessInTemplateSpan(feats, pick.Length, view.Labels, w, b, 5), view.Measures.TightnessTemplateSpan, 10);
         Assert.Equal(ClusterMeasures.WrongTemplateSpread(feats, pick.Length, view.Labels, w, b, 5), view.Measures.WrongTemplateSpread, 10);
+        // The per-example values behind the intervals average to the measures, and a resample of all examples is the plane tightness.
+        Assert.Equal(view.Measures.WrongTemplateSpread, view.WrongTemplateSpreads.Average(), 10);
+        Assert.Equal(view.Measures.MeanNorm, view.Norms.Average(), 10);
+        Assert.Equal(view.Measures.TightnessPlane, view.PlaneTightness(Enumerable.Range(0, pick.Length).ToArray()), 10);
         double fromLogits = ClusterMeasures.WrongLogitSpread(logits, pick.Length, view.Labels);
         Assert.True(double.IsNaN(fromLogits) ? double.IsNaN(view.Measures.WrongLogitSpread) : Math.Abs(fromLogits - view.Measures.WrongLogitSpread) < 1e-4 * Math.Abs(fromLogits) + 1e-6,
             $"{fromLogits} vs {view.Measures.WrongLogitSpread}");

@@ -57,6 +57,66 @@ public class VerdictsTests
     public void Equivalence(double est, double lo, double hi, Verdict expected) =>
         Assert.Equal(expected, Verdicts.Decide(Equal, Ev(ClaimKind.Equivalence, est, lo, hi)).Verdict);
 
+    static readonly ClaimRule AtLeastAsGood = ClaimRule.NonInferiority("accuracy", Margins.DistillationAccuracyEquivalence);
+
+    [Theory]
+    [InlineData(0.001, -0.003, 0.005, Verdict.Reproduced)]     // whole interval above −0.005
+    [InlineData(0.03, 0.02, 0.04, Verdict.Reproduced)]         // clearly better also satisfies "at least as good" (equivalence would reject it)
+    [InlineData(-0.02, -0.03, -0.006, Verdict.NotReproduced)]  // worse by more than the margin
+    [InlineData(-0.03, -0.04, -0.005, Verdict.NotReproduced)]  // touching −margin from below counts as below
+    [InlineData(0.0, -0.012, 0.012, Verdict.Inconclusive)]     // underpowered: reaches below −margin
+    [InlineData(-0.006, -0.02, 0.008, Verdict.Inconclusive)]   // estimate itself below −margin
+    public void NonInferiority(double est, double lo, double hi, Verdict expected) =>
+        Assert.Equal(expected, Verdicts.Decide(AtLeastAsGood, Ev(ClaimKind.NonInferiority, est, lo, hi)).Verdict);
+
+    [Fact]
+    public void Underpowered_non_inferiority_says_how_much_more_data_is_needed_and_carries_its_margin()
+    {
+        var d = Verdicts.Decide(AtLeastAsGood, Ev(ClaimKind.NonInferiority, 0.0, -0.012, 0.012, n: 2000));
+        // Half-width 0.012 against estimate + margin = 0.005: (0.012 / 0.005)² = 5.76× the data.
+        Assert.Equal(5.76, d.MoreData!.Value, 1e-9);
+        var claim = Verdicts.ToClaim("s", "p", "o", AtLeastAsGood, Ev(ClaimKind.NonInferiority, 0.001, -0.003, 0.005));
+        Assert.Equal(0.005, claim.Evidence!.Margin);
+        Assert.Equal(Verdict.Reproduced, claim.Verdict);
+    }
+
+    [Fact]
+    public void Weakest_cell_is_the_one_a_claim_that_must_hold_everywhere_is_judged_on()
+    {
+        var tight = Bootstrap.Paired(Enumerable.Repeat(0.02, 50).Select((v, i) => v + 0.001 * (i % 3)).ToArray(), new double[50], resamples: 200);
+        var loose = Bootstrap.Paired(Enumerable.Range(0, 50).Select(i => i % 2 == 0 ? 0.1 : -0.05).ToArray(), new double[50], resamples: 200);
+        var cells = new[] { ("tight", tight), ("loose", loose) };
+        Assert.Equal("loose", Verdicts.Weakest(cells, Increase).Cell); // lowest lower end
+        Assert.Equal("loose", Verdicts.Weakest(cells, Equal).Cell);    // furthest from 0
+        var negTight = Bootstrap.Paired(new double[50], tight.Resampled.Take(50).ToArray(), resamples: 200);
+        var decrease = ClaimRule.Difference("x", Direction.Decrease);
+        Assert.Equal("b", Verdicts.Weakest(new[] { ("a", negTight), ("b", loose) }, decrease).Cell); // highest upper end
+    }
+
+    [Fact]
+    public void Consistency_check_rejects_claims_without_evidence_or_reproduced_against_their_interval()
+    {
+        var ok = Verdicts.ToClaim("s", "p", "o", Increase, Ev(ClaimKind.Difference, 0.02, 0.01, 0.03));
+        Verdicts.CheckConsistent(ok);
+        Assert.Throws<InvalidOperationException>(() => Verdicts.CheckConsistent(new Claim("s", "p", "o", Verdict.Reproduced, "hand-made")));
+        Assert.Throws<InvalidOperationException>(() => Verdicts.CheckConsistent(ok with { Evidence = Ev(ClaimKind.Difference, 0.01, -0.01, 0.03) }));
+        var eq = Ev(ClaimKind.Equivalence, 0.001, -0.002, 0.007) with { Margin = 0.005 };
+        Assert.Throws<InvalidOperationException>(() => Verdicts.CheckConsistent(ok with { Evidence = eq }));
+        Verdicts.CheckConsistent(ok with { Evidence = eq, Verdict = Verdict.Inconclusive });
+    }
+
+    [Fact]
+    public void Unjudged_claims_are_inconclusive_and_still_carry_every_evidence_field()
+    {
+        var c = Verdicts.Unjudged("s", "p", "o", Equal, "nothing to compare", seeds: 1, examples: 300);
+        Assert.Equal(Verdict.Inconclusive, c.Verdict);
+        Assert.NotNull(c.Evidence);
+        Assert.Equal(ClaimKind.Equivalence, c.Evidence!.Kind);
+        Assert.Equal(0.005, c.Evidence.Margin);
+        Assert.True(double.IsNaN(c.Evidence.Estimate));
+        Assert.Equal("none", c.Evidence.SelectedOn);
+    }
+
     [Fact]
     public void Underpowered_no_difference_is_inconclusive_and_says_how_many_examples_are_needed()
     {

@@ -70,4 +70,17 @@ public class BleuTests
         Assert.Equal(1.0, u.BrevityPenalty);
         Assert.Equal(0, Bleu.Corpus(new[] { "" }, new[] { "a b c d" }).Score);
     }
+
+    [Fact]
+    public void Bleu_of_resampled_sentences_is_corpus_bleu_of_those_sentences()
+    {
+        var hyp = new List<string> { "the cat sat on the mat", "a dog ran in the park today", "it is raining", "we like green tea" };
+        var refs = new List<string> { "the cat sat on a mat", "a dog ran in the park", "it is raining now", "we love green tea" };
+        var stats = Bleu.Stats(hyp, refs);
+        var metric = Bleu.OfSentences(stats);
+        Assert.Equal(Bleu.Corpus(hyp, refs).Score, metric(new[] { 0, 1, 2, 3 }), 9);
+        // A resample with repeats is the corpus BLEU of the repeated corpus.
+        var idx = new[] { 1, 1, 3, 0 };
+        Assert.Equal(Bleu.Corpus(idx.Select(i => hyp[i]).ToList(), idx.Select(i => refs[i]).ToList()).Score, metric(idx), 9);
+    }
 }

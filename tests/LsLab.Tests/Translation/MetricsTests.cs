@@ -25,4 +25,25 @@ public class TokenMetricsTests
         Assert.True(p.Score(1.0).Ece > 0.1);   // T = 1 is over-confident here
         Assert.Equal(p.Score(1.0).Accuracy, p.Score(t).Accuracy, 12); // temperature never changes the argmax
     }
+
+    [Fact]
+    public void Sentence_resampled_nll_and_ece_equal_the_whole_set_values_on_all_sentences_and_move_with_the_draw()
+    {
+        manual_seed(12);
+        var logits = randn(300, 6) * 2;
+        var labels = randint(0, 6, 300);
+        var p = TokenPredictions.FromLogits(logits, labels);
+        var all = Enumerable.Range(0, p.Sentences).ToArray();
+        Assert.Equal(300, p.Sentences); // without sentence boundaries every token is its own unit
+        foreach (double t in new[] { 0.7, 1.0, 1.6 })
+        {
+            Assert.Equal(p.Nll(t), p.NllOfSentences(t)(all), 9);
+            Assert.Equal(p.Score(t).Ece, p.EceOfSentences(t)(all), 9);
+        }
+        // A draw of the first half equals the metric of those tokens alone.
+        var half = Enumerable.Range(0, 150).ToArray();
+        var sub = TokenPredictions.FromLogits(logits[..150], labels[..150]);
+        Assert.Equal(sub.Nll(1.0), p.NllOfSentences(1.0)(half), 9);
+        Assert.Equal(sub.Score(1.0).Ece, p.EceOfSentences(1.0)(half), 9);
+    }
 }

@@ -23,6 +23,11 @@ public class TranslationExperimentTests
             Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.svg")));
             Assert.Equal(2 * (3 + 1), result.Tables[0].Rows.Count);  // 2 models × (3 grid temperatures + fitted)
             Assert.Equal(5, result.Claims.Count);
+            // Every claim is on the statistics layer (smoke run: inconclusive), T chosen on validation.
+            Assert.All(result.Claims, c => Assert.NotNull(c.Evidence));
+            Assert.All(result.Claims, c => Assert.Equal(Verdict.Inconclusive, c.Verdict));
+            Assert.Equal("validation", result.Claims[0].Evidence!.SelectedOn);
+            Assert.Contains(result.Numbers["best_t_on_validation/alpha=0"], new[] { 0.5, 1.0, 2.0 });
             Assert.InRange(result.Numbers["fitted_t/alpha=0"], 0.05, 50);
             Assert.All(plan, s => Assert.True(TranslatorTraining.IsComplete(ctx.Runner.FolderFor(s).Path), s.Name));
             // A second run reuses the trained models and cached evaluations: same numbers.
