@@ -89,6 +89,8 @@ public sealed class GeometryExperiment : IExperiment
             new[] { "classes", "names", "α", "split", "tightness (plane)", "tightness (template span)", "tightness (full space)", "wrong-template distance CV", "wrong-logit spread / gap", "mean ‖x‖" }, rows,
             "Tightness = mean within-class squared distance to the centroid / mean squared distance between centroids; plane = the 2-D projection shown, template span = the affine span of all class templates (what the logits see), full = all penultimate dimensions. Wrong-logit spread = mean std of the wrong-class logits / mean gap to the true logit."));
 
+        AddPlaneMeasures(result, views, triples.Select(t => t.Item1).ToArray(), ctx.Seed);
+
         var cases = triples.SelectMany(t => new[] { "train", "test" }.Select(split => (Triple: t.Item1, Split: split))).ToArray();
         int Lower(Func<GeometryMeasures, double> f) => cases.Count(c => f(measures[(c.Triple, 0.1, c.Split)]) < f(measures[(c.Triple, 0.0, c.Split)]));
         string Pair(string t, string split, Func<GeometryMeasures, double> f) => $"{f(measures[(t, 0.0, split)]):F3} → {f(measures[(t, 0.1, split)]):F3}";
@@ -135,5 +137,42 @@ public sealed class GeometryExperiment : IExperiment
             $"(similar test {Pair("similar", "test", m => m.TightnessFull)}, dissimilar test {Pair("dissimilar", "test", m => m.TightnessFull)}).");
         result.Findings.Add($"Equidistance from the wrong templates: distance CV lower with LS in {cv} of {n}, norm-free wrong-logit spread lower in {logit} of {n}; mean activation norm lower with LS in {norm} of {n}.");
         return result;
+    }
+
+    /// <summary>
+    /// Figure 1's shapes as numbers (issue 14 §2), in the plane: centroid-to-own-template distance, triangle regularity,
+    /// and how far test points sit from the centre of the templates relative to train points (the paper links test points
+    /// drifting toward the centre to calibration), each with a 95 % bootstrap interval over the projected examples (and seeds).
+    /// </summary>
+    static void AddPlaneMeasures(ExperimentResult result, Dictionary<(string Triple, double Alpha, string Split), List<GeometryView>> views, string[] triples, int seed)
+    {
+        const int resamples = 1000;
+        string Iv(BootstrapDistribution d) => $"{d.Estimate:F3} [{d.Interval().Low:F3}, {d.Interval().High:F3}]";
+        BootstrapDistribution Of(List<GeometryView> v, Func<GeometryView, Func<int[], double>> m) =>
+            Bootstrap.Statistic(v[0].Labels.Length, new[] { v.Select(m).ToList() }, x => x[0], resamples: resamples, seed: seed);
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var t in triples)
+            foreach (var alpha in Alphas)
+            {
+                var train = views[(t, alpha, "train")];
+                var test = views[(t, alpha, "test")];
+                var toTemplate = new[] { Of(train, v => v.CentroidToTemplate), Of(test, v => v.CentroidToTemplate) };
+                var regular = new[] { Of(train, v => v.Regularity), Of(test, v => v.Regularity) };
+                // Test over train distance to the centre: both splits drawn with one index vector (they have the same size).
+                var ratio = Bootstrap.Statistic(train[0].Labels.Length,
+                    new[] { test.Select(v => (Func<int[], double>)v.CentreDistance).ToList(), train.Select(v => (Func<int[], double>)v.CentreDistance).ToList() },
+                    x => x[0] / x[1], resamples: resamples, seed: seed);
+                rows.Add(new[] { t, alpha.ToString(CultureInfo.InvariantCulture), Iv(toTemplate[0]), Iv(toTemplate[1]), Iv(regular[0]), Iv(regular[1]), Iv(ratio) });
+                (string, object)[] at = { ("classes", t), ("alpha", alpha) };
+                result.Set("centroid_to_template_train", toTemplate[0].Estimate, at);
+                result.Set("centroid_to_template_test", toTemplate[1].Estimate, at);
+                result.Set("regularity_train", regular[0].Estimate, at);
+                result.Set("regularity_test", regular[1].Estimate, at);
+                result.Set("test_over_train_centre_distance", ratio.Estimate, at);
+            }
+        result.Tables.Add(new ReportTable("Figure 1's shapes in the template plane, with 95% bootstrap intervals over the projected examples" + (views.Values.First().Count > 1 ? " and seeds" : ""),
+            new[] { "classes", "α", "centroid → own template (train)", "(test)", "triangle regularity (train)", "(test)", "test / train distance to the centre" }, rows,
+            "Distances are in units of the mean distance between the three templates in the plane. Regularity = shortest / longest side of the triangle of class centroids (1 = equilateral). " +
+            "Test / train below 1: test points sit closer to the centre of the templates than training points (less confident on test)."));
     }
 }

@@ -21,6 +21,41 @@ public sealed record GeometryView(string Split, (double X, double Y)[] Points, i
 
     /// <summary>Tightness in the plane of the examples <paramref name="idx"/> (a bootstrap resample).</summary>
     public double PlaneTightness(int[] idx) => ClusterMeasures.Tightness(idx.Select(i => Points[i]).ToArray(), idx.Select(i => Labels[i]).ToArray());
+
+    /// <summary>Mean distance between the three templates in the plane: the unit the plane measures below are in.</summary>
+    public double TemplateScale => (Dist(Templates[0], Templates[1]) + Dist(Templates[1], Templates[2]) + Dist(Templates[0], Templates[2])) / 3;
+
+    /// <summary>Centroid of each of the three classes over the examples <paramref name="idx"/> (order of <see cref="ClassIds"/>).</summary>
+    public (double X, double Y)[] Centroids(int[] idx) => ClassIds.Select(c =>
+    {
+        double x = 0, y = 0; int n = 0;
+        foreach (int i in idx) if (Labels[i] == c) { x += Points[i].X; y += Points[i].Y; n++; }
+        return n == 0 ? (double.NaN, double.NaN) : (x / n, y / n);
+    }).ToArray();
+
+    /// <summary>Mean distance from each class centroid to its own template, in units of <see cref="TemplateScale"/> (0: clusters sit on their templates).</summary>
+    public double CentroidToTemplate(int[] idx)
+    {
+        var c = Centroids(idx);
+        return Enumerable.Range(0, 3).Average(j => Dist(c[j], Templates[j])) / TemplateScale;
+    }
+
+    /// <summary>Shortest / longest side of the triangle of class centroids (1: equilateral, the paper's "regular triangle").</summary>
+    public double Regularity(int[] idx)
+    {
+        var c = Centroids(idx);
+        var sides = new[] { Dist(c[0], c[1]), Dist(c[1], c[2]), Dist(c[0], c[2]) };
+        return sides.Min() / sides.Max();
+    }
+
+    /// <summary>Mean distance of the examples to the centre of the three templates, in units of <see cref="TemplateScale"/>.</summary>
+    public double CentreDistance(int[] idx)
+    {
+        double cx = Templates.Average(t => t.X), cy = Templates.Average(t => t.Y);
+        return idx.Average(i => Dist(Points[i], (cx, cy))) / TemplateScale;
+    }
+
+    static double Dist((double X, double Y) a, (double X, double Y) b) => Math.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 }
 
 /// <summary>Loads a run, takes N examples per class of three classes, projects them and measures the clusters.</summary>

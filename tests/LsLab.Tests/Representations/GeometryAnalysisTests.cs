@@ -62,6 +62,27 @@ public sealed class GeometryAnalysisTests : TempDirTest
     }
 
     [Fact]
+    public void Plane_shape_measures_on_a_hand_computed_triangle()
+    {
+        // Templates on an equilateral triangle of side 1; class 0 and 1 examples sit on their templates, class 2's two
+        // examples straddle its template at ±0.1 along x, so its centroid is on the template too.
+        var templates = new[] { (0.0, 0.0), (1.0, 0.0), (0.5, Math.Sqrt(3) / 2) };
+        var points = new[] { (0.0, 0.0), (1.0, 0.0), (0.4, Math.Sqrt(3) / 2), (0.6, Math.Sqrt(3) / 2) };
+        var view = new GeometryView("test", points, new[] { 7, 8, 9, 9 }, templates, new[] { 7, 8, 9 }, new[] { "a", "b", "c" },
+            new GeometryMeasures("test", 4, 0, 0, 0, 0));
+        var all = new[] { 0, 1, 2, 3 };
+        Assert.Equal(1.0, view.TemplateScale, 12);
+        Assert.Equal(0.0, view.CentroidToTemplate(all), 12);
+        Assert.Equal(1.0, view.Regularity(all), 12);
+        // Centre (0.5, √3/6): vertices at 1/√3; the two class-2 points at √(0.01 + 1/3).
+        Assert.Equal((2 / Math.Sqrt(3) + 2 * Math.Sqrt(0.01 + 1.0 / 3)) / 4, view.CentreDistance(all), 12);
+        // Dropping one class-2 example moves its centroid 0.1 off the template: mean over three classes 0.1 / 3.
+        Assert.Equal(0.1 / 3, view.CentroidToTemplate(new[] { 0, 1, 2 }), 12);
+        // Sides 1, √(0.16 + 0.75), √(0.36 + 0.75): shortest / longest.
+        Assert.Equal(Math.Sqrt(0.91) / Math.Sqrt(1.11), view.Regularity(new[] { 0, 1, 2 }), 12);
+    }
+
+    [Fact]
     public void Projection_plot_writes_png_and_svg()
     {
         Engine.Initialize();
