@@ -32,7 +32,7 @@ public sealed class CalibrationExperiment : IExperiment
     static readonly Arm On = new("regularisers on", 0.2, 5e-4, true);
 
     /// <summary>Everything a profile decides, in one place.</summary>
-    sealed record Settings(string Dataset, string Model, int? Width, (int N, int Epochs)[] Sizes, double[] Alphas, Arm[] Arms, int Resamples, string Scale);
+    sealed record Settings(string Dataset, string Model, int? Width, (int N, int Epochs)[] Sizes, double[] Alphas, Arm[] Arms, int Resamples, string Scale, int Seeds = 1);
 
     static Settings For(Profile p) => p switch
     {
@@ -43,20 +43,22 @@ public sealed class CalibrationExperiment : IExperiment
             "64 / 16 epochs, logits after epochs 1, 2, 4, …, one seed"),
         _ => new("fashion-mnist", "mlp-small", null, new[] { (500, 128), (1000, 96), (2000, 64), (5000, 40), (10000, 24), (54000, 12) },
             new[] { 0.0, 0.03, 0.1, 0.2 }, new[] { Off, On }, 1000,
-            "full profile: Fashion-MNIST train subsets 500 … 54,000, 6,000 validation, 10,000 test, mlp-small 800-800, logits after epochs 1, 2, 4, …, one seed"),
+            "full profile: Fashion-MNIST train subsets 500 … 54,000, 6,000 validation, 10,000 test, mlp-small 800-800, logits after epochs 1, 2, 4, …, 3 seeds",
+            (int)Margins.FullProfileSeeds.Value),
     };
 
-    static ClassifierRun Spec(ExperimentContext ctx, Settings s, Arm arm, int n, int epochs, double alpha) => new(new TrainOptions
+    static ClassifierRun Spec(ExperimentContext ctx, Settings s, Arm arm, int n, int epochs, double alpha, int seed) => new(new TrainOptions
     {
         Dataset = s.Dataset, DataDir = ctx.DataDir, Model = s.Model, Width = s.Width, Alpha = alpha, Epochs = epochs, TrainLimit = n,
-        Dropout = arm.Dropout, WeightDecay = arm.WeightDecay, Augment = arm.Augment, Seed = ctx.Seed,
+        Dropout = arm.Dropout, WeightDecay = arm.WeightDecay, Augment = arm.Augment, Seed = seed,
     }, Trace: new LogitTrace());
 
     /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var s = For(ctx.Profile);
-        return (from arm in s.Arms from size in s.Sizes from a in s.Alphas select (RunSpec)Spec(ctx, s, arm, size.N, size.Epochs, a)).ToList();
+        return (from seed in Enumerable.Range(ctx.Seed, s.Seeds) from arm in s.Arms from size in s.Sizes from a in s.Alphas
+                select (RunSpec)Spec(ctx, s, arm, size.N, size.Epochs, a, seed)).ToList();
     }
 
     /// <summary>Per-example (confidence, correct) of predictions, for ECE on bootstrap resamples.</summary>
@@ -85,19 +87,36 @@ public sealed class CalibrationExperiment : IExperiment
         public RiskCoverage Selective => Estimators.Selective(Confidence, Correct);
     }
 
-    /// <summary>Paired bootstrap (over the same test examples) of ECE(a) − ECE(b).</summary>
-    static BootstrapDistribution PairedEce(Scored a, Scored b, int resamples, int seed) =>
-        Bootstrap.Paired(a.Confidence.Length, a.EceOn, b.EceOn, resamples, seed);
+    /// <summary>
+    /// Paired bootstrap (over the same test examples) of metric(a) − metric(b); with several seeds hierarchical
+    /// (seeds, then examples; seed i of both arms shares initialisation and data order).
+    /// </summary>
+    static BootstrapDistribution Paired(IReadOnlyList<SeedRun> seeds, Func<SeedRun, Scored> a, Func<SeedRun, Scored> b, Func<Scored, Func<int[], double>> metric, int resamples, int seed) =>
+        Bootstrap.Hierarchical(a(seeds[0]).Confidence.Length, seeds.Select(x => metric(a(x))).ToList(), seeds.Select(x => metric(b(x))).ToList(), resamples: resamples, seed: seed);
 
-    /// <summary>One (arm, n, epoch) point of the map.</summary>
-    sealed record Cell(Arm Arm, int N, int Epoch, bool Final, double TrainAccuracy, Scored Baseline, double T, Scored Ts, double Alpha, Scored Ls, double LsT, Scored LsTs,
+    /// <summary>One seed's run at one (arm, n, epoch) point: the baseline, its TS, LS at the α chosen on validation, and LS + TS.</summary>
+    sealed record SeedRun(double TrainAccuracy, Scored Baseline, double T, Scored Ts, double Alpha, Scored Ls, double LsT, Scored LsTs);
+
+    /// <summary>One (arm, n, epoch) point of the map: every seed's run, numbers as means over seeds, figures from the first seed.</summary>
+    sealed record Cell(Arm Arm, int N, int Epoch, bool Final, IReadOnlyList<SeedRun> Seeds,
         BootstrapDistribution LsMinusBaseDist, BootstrapDistribution LsMinusTsDist, BootstrapDistribution TsMinusBaseDist)
     {
+        public SeedRun First => Seeds[0];
+        public double TrainAccuracy => Seeds.Average(x => x.TrainAccuracy);
+        public double TestAccuracy => Seeds.Average(x => x.Baseline.Correct.Average());
+        public double OverConfidence => Seeds.Average(x => x.Baseline.OverConfidence);
+        public double T => Seeds.Average(x => x.T);
+        public double BaseEce => Seeds.Average(x => x.Baseline.Ece);
+        public double TsEce => Seeds.Average(x => x.Ts.Ece);
+        public double LsEce => Seeds.Average(x => x.Ls.Ece);
+        public double LsTsEce => Seeds.Average(x => x.LsTs.Ece);
+        /// <summary>The α chosen on validation (one per seed when they differ).</summary>
+        public string AlphaText => string.Join("/", Seeds.Select(x => x.Alpha).Distinct().Select(F));
         public (double Low, double High) LsMinusBase => LsMinusBaseDist.Interval();
         public (double Low, double High) LsMinusTs => LsMinusTsDist.Interval();
         public (double Low, double High) TsMinusBase => TsMinusBaseDist.Interval();
-        public double DeltaBase => Ls.Ece - Baseline.Ece;
-        public double DeltaTs => Ls.Ece - Ts.Ece;
+        public double DeltaBase => LsEce - BaseEce;
+        public double DeltaTs => LsEce - TsEce;
         public string Outcome => LsMinusBase.High < 0 ? "helps" : LsMinusBase.Low > 0 ? "hurts" : "no difference";
         /// <summary>The paper's regime: the baseline is over-confident and temperature scaling clearly lowers its ECE.</summary>
         public bool OverConfident => T >= OverConfidentT && TsMinusBase.High < 0;
@@ -116,35 +135,39 @@ public sealed class CalibrationExperiment : IExperiment
         int seed = ctx.Seed;
         foreach (var arm in s.Arms)
             foreach (var (n, epochs) in s.Sizes)
-            {
-                var byAlpha = s.Alphas.ToDictionary(a => a, a => runs[Spec(ctx, s, arm, n, epochs, a)]);
-                var history = byAlpha[0].Folder.ReadMetrics().History;
                 foreach (int epoch in new LogitTrace().Epochs(epochs))
                 {
-                    Predictions Read(double a, string split, double t = 1)
+                    var perSeed = new List<SeedRun>();
+                    for (int k = 0; k < s.Seeds; k++)
                     {
-                        var f = LogitTrace.Read(byAlpha[a].Folder, epoch, split);
-                        return Predictions.FromLogits(f.Logits, f.K, f.Labels, t);
+                        var byAlpha = s.Alphas.ToDictionary(a => a, a => runs[Spec(ctx, s, arm, n, epochs, a, ctx.Seed + k)]);
+                        Predictions Read(double a, string split, double t = 1)
+                        {
+                            var f = LogitTrace.Read(byAlpha[a].Folder, epoch, split);
+                            return Predictions.FromLogits(f.Logits, f.K, f.Labels, t);
+                        }
+                        (double T, Scored Test, Scored Scaled) WithTs(double a)
+                        {
+                            var val = LogitTrace.Read(byAlpha[a].Folder, epoch, "validation");
+                            double t = TemperatureScaling.Fit(val.Logits, val.K, val.Labels).Temperature;
+                            return (t, Scored.Of(Read(a, "test")), Scored.Of(Read(a, "test", t)));
+                        }
+                        var (t0, baseline, ts) = WithTs(0);
+                        // α chosen on validation ECE: the test split is touched only for the reported numbers.
+                        double alpha = Select.OnValidation(s.Alphas.Where(a => a > 0), a => Metrics.Ece(Read(a, "validation")), Better.Lower);
+                        var (tLs, ls, lsTs) = WithTs(alpha);
+                        perSeed.Add(new SeedRun(byAlpha[0].Folder.ReadMetrics().History[epoch - 1].TrainAccuracy, baseline, t0, ts, alpha, ls, tLs, lsTs));
                     }
-                    (double T, Scored Test, Scored Scaled) WithTs(double a)
-                    {
-                        var val = LogitTrace.Read(byAlpha[a].Folder, epoch, "validation");
-                        double t = TemperatureScaling.Fit(val.Logits, val.K, val.Labels).Temperature;
-                        return (t, Scored.Of(Read(a, "test")), Scored.Of(Read(a, "test", t)));
-                    }
-                    var (t0, baseline, ts) = WithTs(0);
-                    // α chosen on validation ECE: the test split is touched only for the reported numbers.
-                    double alpha = Select.OnValidation(s.Alphas.Where(a => a > 0), a => Metrics.Ece(Read(a, "validation")), Better.Lower);
-                    var (tLs, ls, lsTs) = WithTs(alpha);
-                    cells.Add(new Cell(arm, n, epoch, epoch == epochs, history[epoch - 1].TrainAccuracy, baseline, t0, ts, alpha, ls, tLs, lsTs,
-                        PairedEce(ls, baseline, s.Resamples, seed), PairedEce(ls, ts, s.Resamples, seed), PairedEce(ts, baseline, s.Resamples, seed)));
+                    cells.Add(new Cell(arm, n, epoch, epoch == epochs, perSeed,
+                        Paired(perSeed, x => x.Ls, x => x.Baseline, e => e.EceOn, s.Resamples, seed),
+                        Paired(perSeed, x => x.Ls, x => x.Ts, e => e.EceOn, s.Resamples, seed),
+                        Paired(perSeed, x => x.Ts, x => x.Baseline, e => e.EceOn, s.Resamples, seed)));
                 }
-            }
 
         var result = new ExperimentResult(Name, $"Calibration: when does label smoothing help? A regime map ({s.Model} on {s.Dataset})");
         result.Findings.Add($"Setup ({s.Scale}). Arms: {string.Join("; ", s.Arms.Select(a => $"{a.Name} (dropout {F(a.Dropout)}, weight decay {F(a.WeightDecay)}, augmentation {(a.Augment ? "on" : "off")})"))}. " +
                             $"α ∈ {{{string.Join(", ", s.Alphas.Where(a => a > 0).Select(F))}}} chosen per cell by validation ECE; T fitted on validation by NLL; " +
-                            $"{CalibrationSummary.EceName} on the test split; intervals: paired bootstrap over test examples ({s.Resamples} resamples, 95 %, LsLab.Statistics).");
+                            $"{CalibrationSummary.EceName} on the test split; intervals: paired bootstrap over test examples{(s.Seeds > 1 ? $" and {s.Seeds} seeds (hierarchical)" : "")} ({s.Resamples} resamples, 95 %, LsLab.Statistics).");
         AddTable(result, cells);
         AddFigures(result, cells, ctx, s);
         AddNumbers(result, cells);
@@ -161,21 +184,23 @@ public sealed class CalibrationExperiment : IExperiment
     static void AddSelective(ExperimentResult result, List<Cell> cells, ExperimentContext ctx, Settings s)
     {
         var trained = cells.Where(c => c.Final).ToList();
-        var d = trained.ToDictionary(c => c, c => Bootstrap.Paired(c.Ls.Confidence.Length, c.Ls.AurcOn, c.Baseline.AurcOn, s.Resamples, ctx.Seed));
+        var d = trained.ToDictionary(c => c, c => Paired(c.Seeds, x => x.Ls, x => x.Baseline, e => e.AurcOn, s.Resamples, ctx.Seed));
+        double Aurc(Cell c, Func<SeedRun, Scored> of) => c.Seeds.Average(x => of(x).Selective.Aurc);
         string Where(Cell c) => $"{c.Arm.Name}, n = {c.N}, epoch {c.Epoch}";
         result.Tables.Add(new ReportTable("Selective classification (beyond the paper): area under the risk–coverage curve, trained networks, test split",
             new[] { "arm", "n", "epoch", "T", "AURC base", "AURC TS", "AURC LS", "AURC LS − base [95% CI]", "ECE: LS" },
             trained.Select(c => (IReadOnlyList<string>)new[]
             {
                 c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{c.T:F2}",
-                $"{c.Baseline.Selective.Aurc:F4}", $"{c.Ts.Selective.Aurc:F4}", $"{c.Ls.Selective.Aurc:F4}",
+                $"{Aurc(c, x => x.Baseline):F4}", $"{Aurc(c, x => x.Ts):F4}", $"{Aurc(c, x => x.Ls):F4}",
                 $"{d[c].Estimate:+0.0000;-0.0000} [{d[c].Interval().Low:+0.0000;-0.0000}, {d[c].Interval().High:+0.0000;-0.0000}]", c.Outcome,
             }).ToList(),
             "AURC (Geifman & El-Yaniv 2017): mean error rate over coverages when the least confident predictions are rejected first; lower is better. " +
             "TS changes the ranking only through the shape of each softmax, LS changes the network. Interval: paired bootstrap over test examples."));
 
-        var worst = trained.MaxBy(c => c.Baseline.OverConfidence)!;
-        var curves = new[] { ("baseline (α = 0)", worst.Baseline), ($"temperature scaling (T = {worst.T:F2})", worst.Ts), ($"label smoothing α = {F(worst.Alpha)}", worst.Ls) }
+        var worst = trained.MaxBy(c => c.OverConfidence)!;
+        var f = worst.First;
+        var curves = new[] { ("baseline (α = 0)", f.Baseline), ($"temperature scaling (T = {f.T:F2})", f.Ts), ($"label smoothing α = {F(f.Alpha)}", f.Ls) }
             .Select(x => { var rc = x.Item2.Selective; return new Series($"{x.Item1}: AURC {rc.Aurc:F4}", rc.Coverage, rc.Risk); }).ToList();
         var plot = SeriesPlot.Create($"Risk against coverage ({Where(worst)})", "coverage (share of test examples kept, most confident first)", "risk (error rate among kept)", curves);
         var (png, svg) = Figures.Save(plot, Path.Combine(ctx.OutDir, "risk-coverage"), 760, 560);
@@ -184,9 +209,9 @@ public sealed class CalibrationExperiment : IExperiment
         foreach (var c in trained)
         {
             (string, object)[] at = { ("arm", c.Arm.Name), ("n", c.N), ("epoch", c.Epoch) };
-            result.Set("aurc_baseline", c.Baseline.Selective.Aurc, at);
-            result.Set("aurc_ts", c.Ts.Selective.Aurc, at);
-            result.Set("aurc_ls", c.Ls.Selective.Aurc, at);
+            result.Set("aurc_baseline", Aurc(c, x => x.Baseline), at);
+            result.Set("aurc_ts", Aurc(c, x => x.Ts), at);
+            result.Set("aurc_ls", Aurc(c, x => x.Ls), at);
         }
 
         var helps = trained.Where(c => c.Outcome == "helps").ToList();
@@ -208,8 +233,8 @@ public sealed class CalibrationExperiment : IExperiment
             cells.Select(c => (IReadOnlyList<string>)new[]
             {
                 c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{100 * c.TrainAccuracy:F1}",
-                $"{100 * c.Baseline.Correct.Average():F1}", $"{c.Baseline.OverConfidence:+0.000;-0.000}", $"{c.T:F2}", $"{c.Baseline.Ece:F3}", $"{c.Ts.Ece:F3}",
-                F(c.Alpha), $"{c.Ls.Ece:F3}", $"{c.LsTs.Ece:F3}", $"{c.DeltaBase:+0.000;-0.000} {Ci(c.LsMinusBase)}", $"{c.DeltaTs:+0.000;-0.000} {Ci(c.LsMinusTs)}", c.Outcome,
+                $"{100 * c.TestAccuracy:F1}", $"{c.OverConfidence:+0.000;-0.000}", $"{c.T:F2}", $"{c.BaseEce:F3}", $"{c.TsEce:F3}",
+                c.AlphaText, $"{c.LsEce:F3}", $"{c.LsTsEce:F3}", $"{c.DeltaBase:+0.000;-0.000} {Ci(c.LsMinusBase)}", $"{c.DeltaTs:+0.000;-0.000} {Ci(c.LsMinusTs)}", c.Outcome,
             }).ToList(),
             "Over-conf. = mean confidence − accuracy of the baseline (α = 0). LS 'helps' when the interval of ECE(LS) − ECE(baseline) lies below 0, 'hurts' when above. " +
             "The paper's Table 3 (theirs): CIFAR-100 ResNet-56 ECE 0.150 baseline, 0.021 with TS (T = 1.9), 0.024 with LS α = 0.05."));
@@ -219,8 +244,8 @@ public sealed class CalibrationExperiment : IExperiment
         var scatter = RegimePlot.Intervals("Does LS lower ECE? Effect against the baseline's over-confidence", "baseline over-confidence (mean confidence − accuracy, test)",
             "ΔECE (test)", new[]
             {
-                ("ECE(LS) − ECE(baseline)", (IReadOnlyList<IntervalPoint>)cells.Select(c => new IntervalPoint(c.Baseline.OverConfidence, c.DeltaBase, c.LsMinusBase.Low, c.LsMinusBase.High)).ToList()),
-                ("ECE(LS) − ECE(temperature scaling)", cells.Select(c => new IntervalPoint(c.Baseline.OverConfidence, c.DeltaTs, c.LsMinusTs.Low, c.LsMinusTs.High)).ToList()),
+                ("ECE(LS) − ECE(baseline)", (IReadOnlyList<IntervalPoint>)cells.Select(c => new IntervalPoint(c.OverConfidence, c.DeltaBase, c.LsMinusBase.Low, c.LsMinusBase.High)).ToList()),
+                ("ECE(LS) − ECE(temperature scaling)", cells.Select(c => new IntervalPoint(c.OverConfidence, c.DeltaTs, c.LsMinusTs.Low, c.LsMinusTs.High)).ToList()),
             });
         var (png, svg) = Figures.Save(scatter, Path.Combine(ctx.OutDir, "regime-effect"), 760, 560);
         result.Figures.Add(new ReportFigure("LS's effect on ECE against the baseline's over-confidence (one point per cell)", svg, png,
@@ -239,12 +264,12 @@ public sealed class CalibrationExperiment : IExperiment
         result.Figures.Add(new ReportFigure("Where label smoothing helps calibration: the map over n × training length", svg2, png2,
             "Green: ECE(LS) below the baseline's (95 % paired interval below 0); red: above; grey: no clear difference. Each square shows the baseline's fitted temperature."));
 
-        var worst = cells.Where(c => c.Final).MaxBy(c => c.Baseline.OverConfidence)!;
+        var worst = cells.Where(c => c.Final).MaxBy(c => c.OverConfidence)!;
         var (png3, svg3) = ReliabilityPlot.Compare(new[]
         {
-            ("baseline (α = 0)", (IReadOnlyList<ReliabilityBin>)Metrics.Reliability(worst.Baseline.P), worst.Baseline.Ece),
-            ($"temperature scaling (T = {worst.T:F2})", Metrics.Reliability(worst.Ts.P), worst.Ts.Ece),
-            ($"label smoothing α = {F(worst.Alpha)}", Metrics.Reliability(worst.Ls.P), worst.Ls.Ece),
+            ("baseline (α = 0)", (IReadOnlyList<ReliabilityBin>)Metrics.Reliability(worst.First.Baseline.P), worst.First.Baseline.Ece),
+            ($"temperature scaling (T = {worst.First.T:F2})", Metrics.Reliability(worst.First.Ts.P), worst.First.Ts.Ece),
+            ($"label smoothing α = {F(worst.First.Alpha)}", Metrics.Reliability(worst.First.Ls.P), worst.First.Ls.Ece),
         }, $"Reliability at the most over-confident trained network ({worst.Arm.Name}, n = {worst.N}, epoch {worst.Epoch})", Path.Combine(ctx.OutDir, "reliability"));
         result.Figures.Add(new ReportFigure("Reliability diagram at the most over-confident trained network (the paper's Figure 2 analogue)", svg3, png3,
             "Accuracy against mean confidence per bin (15 equal-width bins, test split). The diagonal is perfect calibration."));
@@ -255,13 +280,13 @@ public sealed class CalibrationExperiment : IExperiment
         foreach (var c in cells)
         {
             (string, object)[] at = { ("arm", c.Arm.Name), ("n", c.N), ("epoch", c.Epoch) };
-            result.Set("ece_baseline", c.Baseline.Ece, at);
-            result.Set("ece_ts", c.Ts.Ece, at);
-            result.Set("ece_ls", c.Ls.Ece, at);
-            result.Set("ece_ls_ts", c.LsTs.Ece, at);
+            result.Set("ece_baseline", c.BaseEce, at);
+            result.Set("ece_ts", c.TsEce, at);
+            result.Set("ece_ls", c.LsEce, at);
+            result.Set("ece_ls_ts", c.LsTsEce, at);
             result.Set("fitted_t", c.T, at);
-            result.Set("overconfidence", c.Baseline.OverConfidence, at);
-            result.Set("alpha_chosen", c.Alpha, at);
+            result.Set("overconfidence", c.OverConfidence, at);
+            result.Set("alpha_chosen", c.First.Alpha, at);
         }
     }
 
@@ -271,11 +296,11 @@ public sealed class CalibrationExperiment : IExperiment
         // The claims are about trained networks: judged on each run's last epoch (the cells along training are the map).
         var trained = cells.Where(c => c.Final).ToList();
         var over = trained.Where(c => c.OverConfident).ToList();
-        var worst = trained.MaxBy(c => c.Baseline.OverConfidence)!;
+        var worst = trained.MaxBy(c => c.OverConfidence)!;
 
         result.Claims.Add(Verdicts.ToClaim("Temperature scaling lowers the ECE of an over-confident network trained with hard targets.",
             "CIFAR-100: 0.150 → 0.021 (T = 1.9); ImageNet: 0.071 → 0.022 (T = 1.4)",
-            $"most over-confident trained network ({Where(worst)}): {worst.Baseline.Ece:F3} → {worst.Ts.Ece:F3} (T = {worst.T:F2}), difference {worst.Ts.Ece - worst.Baseline.Ece:+0.000;-0.000} {Ci(worst.TsMinusBase)}",
+            $"most over-confident trained network ({Where(worst)}): {worst.BaseEce:F3} → {worst.TsEce:F3} (T = {worst.T:F2}), difference {worst.TsEce - worst.BaseEce:+0.000;-0.000} {Ci(worst.TsMinusBase)}",
             ClaimRule.Difference("ECE(TS) − ECE(baseline)", Direction.Decrease, paperEffect: 0.150 - 0.021),
             worst.TsMinusBaseDist.ToEvidence(ClaimKind.Difference, "ECE(TS) − ECE(baseline)"), smoke));
 
@@ -291,9 +316,9 @@ public sealed class CalibrationExperiment : IExperiment
             double m = Margins.EceEquivalence.Value;
             int within = over.Count(c => c.LsMinusTs.Low > -m && c.LsMinusTs.High < m);
             int outside = over.Count(c => c.LsMinusTs.Low >= m || c.LsMinusTs.High <= -m);
-            var w = over.MaxBy(c => c.Baseline.OverConfidence)!;
+            var w = over.MaxBy(c => c.OverConfidence)!;
             result.Claims.Add(Verdicts.ToClaim(lsStatement, lsPaper,
-                $"most over-confident trained network ({Where(w)}): LS {w.Ls.Ece:F3} (α = {F(w.Alpha)}, chosen on validation) vs TS {w.Ts.Ece:F3}, difference {w.DeltaTs:+0.000;-0.000} {Ci(w.LsMinusTs)}; " +
+                $"most over-confident trained network ({Where(w)}): LS {w.LsEce:F3} (α = {w.AlphaText}, chosen on validation) vs TS {w.TsEce:F3}, difference {w.DeltaTs:+0.000;-0.000} {Ci(w.LsMinusTs)}; " +
                 $"inside ±{F(m)} in {within} of {over.Count} over-confident trained networks, clearly outside in {outside}",
                 equivalence, w.LsMinusTsDist.ToEvidence(ClaimKind.Equivalence, "ECE(LS) − ECE(TS)", m), smoke));
         }
@@ -302,16 +327,16 @@ public sealed class CalibrationExperiment : IExperiment
         var hurts = trained.Where(c => c.Outcome == "hurts").ToList();
         string boundary = helps.Count == 0 && hurts.Count == 0 ? $"LS changed ECE clearly in none of the {trained.Count} trained networks."
             : $"Of the {trained.Count} trained networks (last epoch of each run), LS lowered ECE clearly in {helps.Count}" +
-              (helps.Count > 0 ? $", all with baseline over-confidence ≥ {helps.Min(c => c.Baseline.OverConfidence):+0.000;-0.000} (fitted T ≥ {helps.Min(c => c.T):F2})" : "") +
+              (helps.Count > 0 ? $", all with baseline over-confidence ≥ {helps.Min(c => c.OverConfidence):+0.000;-0.000} (fitted T ≥ {helps.Min(c => c.T):F2})" : "") +
               $"; it raised ECE clearly in {hurts.Count}" +
-              (hurts.Count > 0 ? $", all with over-confidence ≤ {hurts.Max(c => c.Baseline.OverConfidence):+0.000;-0.000} (T ≤ {hurts.Max(c => c.T):F2})" : "") + ".";
+              (hurts.Count > 0 ? $", all with over-confidence ≤ {hurts.Max(c => c.OverConfidence):+0.000;-0.000} (T ≤ {hurts.Max(c => c.T):F2})" : "") + ".";
         boundary += $" Along training (all {cells.Count} cells of the map) it helped in {cells.Count(c => c.Outcome == "helps")} and hurt in {cells.Count(c => c.Outcome == "hurts")}.";
         result.Findings.Insert(0, "When does label smoothing help calibration? " + boundary +
             " Label smoothing caps the training confidence (at 1 − α(K−1)/K), so it fixes over-confidence that is there and makes an already calibrated network under-confident.");
-        var calm = trained.MinBy(c => c.Baseline.OverConfidence)!;
+        var calm = trained.MinBy(c => c.OverConfidence)!;
         result.Claims.Add(Verdicts.ToClaim("Beyond the paper: label smoothing hurts calibration where the baseline is not over-confident.",
             "not in the paper (Table 3 only has over-confident baselines)",
-            $"least over-confident trained network ({Where(calm)}, over-confidence {calm.Baseline.OverConfidence:+0.000;-0.000}, T = {calm.T:F2}): ECE {calm.Baseline.Ece:F3} → LS {calm.Ls.Ece:F3}, {calm.DeltaBase:+0.000;-0.000} {Ci(calm.LsMinusBase)}",
+            $"least over-confident trained network ({Where(calm)}, over-confidence {calm.OverConfidence:+0.000;-0.000}, T = {calm.T:F2}): ECE {calm.BaseEce:F3} → LS {calm.LsEce:F3}, {calm.DeltaBase:+0.000;-0.000} {Ci(calm.LsMinusBase)}",
             ClaimRule.Difference("ECE(LS) − ECE(baseline)", Direction.Increase),
             calm.LsMinusBaseDist.ToEvidence(ClaimKind.Difference, "ECE(LS) − ECE(baseline)"), smoke));
     }

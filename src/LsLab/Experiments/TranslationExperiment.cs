@@ -124,8 +124,14 @@ public sealed class TranslationExperiment : IExperiment
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var o = BaseOptions(ctx);
-        return Alphas.Select(a => (RunSpec)new TranslatorRun(o with { Alpha = a })).ToList();
+        return (from k in Enumerable.Range(0, Seeds(ctx.Profile)) from a in Alphas select (RunSpec)new TranslatorRun(o with { Alpha = a, Seed = o.Seed + k })).ToList();
     }
+
+    /// <summary>Seeds per α: the full profile's claims rest on 3 (each seed also draws its own corpus split).</summary>
+    static int Seeds(Profile p) => p == Profile.Full ? (int)Margins.FullProfileSeeds.Value : 1;
+
+    /// <summary>One seed's data and its two evaluated translators (hard targets, LS) with their test-token predictions.</summary>
+    sealed record SeedEval(TranslationSplits Data, TranslatorEvaluation Hard, TranslatorEvaluation Ls, TokenPredictions HardTokens, TokenPredictions LsTokens);
 
     /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
@@ -134,18 +140,23 @@ public sealed class TranslationExperiment : IExperiment
         var source = baseOptions.Data;
         var grid = ctx.Profile == Profile.Tiny ? TinyGrid : Grid;
         var decode = new DecodeOptions { Beam = ctx.Profile == Profile.Tiny ? 2 : 4, Penalty = LengthPenalty.Gnmt, LengthAlpha = 0.6, BatchSize = 32 };
-        var data = TranslatorTraining.LoadData(baseOptions);
-
-        var evals = new List<TranslatorEvaluation>();
-        var tokens = new List<TokenPredictions>();
-        foreach (double alpha in Alphas)
+        var seeds = new List<SeedEval>();
+        for (int k = 0; k < Seeds(ctx.Profile); k++)
         {
-            var run = runs[new TranslatorRun(baseOptions with { Alpha = alpha })].Folder;
-            evals.Add(Evaluate(run.Path, alpha, data, grid, decode, run.ReadMetrics().TotalSeconds, ctx));
-            using var translator = Translator.Load(run.Path);
-            tokens.Add(TokenPredictions.Collect(translator, data.Test));
+            var o = baseOptions with { Seed = baseOptions.Seed + k };
+            var data = TranslatorTraining.LoadData(o);
+            var evals = new List<TranslatorEvaluation>();
+            var tokens = new List<TokenPredictions>();
+            foreach (double alpha in Alphas)
+            {
+                var run = runs[new TranslatorRun(o with { Alpha = alpha })].Folder;
+                evals.Add(Evaluate(run.Path, alpha, data, grid, decode, run.ReadMetrics().TotalSeconds, ctx));
+                using var translator = Translator.Load(run.Path);
+                tokens.Add(TokenPredictions.Collect(translator, data.Test));
+            }
+            seeds.Add(new SeedEval(data, evals[0], evals[1], tokens[0], tokens[1]));
         }
-        return Report(ctx, data, baseOptions, decode, grid, evals, tokens, source);
+        return Report(ctx, seeds, baseOptions, decode, grid, source);
     }
 
     static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
@@ -202,12 +213,16 @@ public sealed class TranslationExperiment : IExperiment
         return ev;
     }
 
-    static ExperimentResult Report(ExperimentContext ctx, TranslationSplits data, TranslatorOptions o, DecodeOptions decode, double[] grid,
-        List<TranslatorEvaluation> evals, List<TokenPredictions> tokens, TranslationData source)
+    /// <summary>Tables and figures from the first seed; every claim's interval from all seeds (hierarchical when several).</summary>
+    static ExperimentResult Report(ExperimentContext ctx, List<SeedEval> seeds, TranslatorOptions o, DecodeOptions decode, double[] grid, TranslationData source)
     {
         var result = new ExperimentResult("translation", "Translation: BLEU, NLL and calibration against temperature (Figure 4 analogue)");
-        var hard = evals.Single(e => e.Alpha == 0);
-        var ls = evals.Single(e => e.Alpha != 0);
+        var data = seeds[0].Data;
+        var hard = seeds[0].Hard;
+        var ls = seeds[0].Ls;
+        var evals = new List<TranslatorEvaluation> { hard, ls };
+        if (seeds.Count > 1)
+            result.Findings.Add($"{seeds.Count} seeds per α (each with its own corpus split and initialisation): tables and figures show the first seed; every claim's interval resamples seeds, then test sentences.");
         string dataLabel = source == TranslationData.Ding
             ? "Ding dictionary example sentences (EN→DE), not WMT"
             : "embedded generated grammar corpus (EN→DE)";
@@ -237,14 +252,16 @@ public sealed class TranslationExperiment : IExperiment
         var lsAt1 = ls.Rows.First(r => r.Temperature == 1.0);
         var hardFit = hard.Rows[^1];
         var lsFit = ls.Rows[^1];
-        var hardTokens = tokens[evals.IndexOf(hard)];
-        var lsTokens = tokens[evals.IndexOf(ls)];
         var refs = data.Test.Select(p => p.Target).ToList();
         int n = refs.Count;
-        Func<int[], double> BleuOf(TranslatorEvaluation ev, double t) => Bleu.OfSentences(Bleu.Stats(ev.Hypotheses[Key(t)], refs));
-        // Every comparison resamples the same test sentences for both models (paired), one seed per model.
-        var bootBest = Bootstrap.Paired(n, BleuOf(ls, bestLs.Temperature), BleuOf(hard, bestHard.Temperature), seed: ctx.Seed);
-        var bootTs = Bootstrap.Paired(n, BleuOf(ls, 1.0), BleuOf(hard, hardFit.Temperature), seed: ctx.Seed);
+        Func<int[], double> BleuOf(SeedEval e, TranslatorEvaluation ev, double t) =>
+            Bleu.OfSentences(Bleu.Stats(ev.Hypotheses[Key(t)], e.Data.Test.Select(p => p.Target).ToList()));
+        // Every comparison resamples the same test sentences for both models (paired); with several seeds, seeds first
+        // (seed i of both models shares its corpus split and initialisation), each seed choosing its own T on validation.
+        BootstrapDistribution Compare(Func<SeedEval, Func<int[], double>> a, Func<SeedEval, Func<int[], double>> b) =>
+            Bootstrap.Hierarchical(n, seeds.Select(a).ToList(), seeds.Select(b).ToList(), seed: ctx.Seed);
+        var bootBest = Compare(e => BleuOf(e, e.Ls, BestOnValidation(e.Ls).Temperature), e => BleuOf(e, e.Hard, BestOnValidation(e.Hard).Temperature));
+        var bootTs = Compare(e => BleuOf(e, e.Ls, 1.0), e => BleuOf(e, e.Hard, e.Hard.Rows[^1].Temperature));
         string Iv(BootstrapDistribution d, string format = "+0.00;-0.00") =>
             $"{d.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{d.Interval().Low.ToString(format, CultureInfo.InvariantCulture)}, {d.Interval().High.ToString(format, CultureInfo.InvariantCulture)}]";
 
@@ -285,7 +302,8 @@ public sealed class TranslationExperiment : IExperiment
             ClaimRule.Difference("BLEU(LS, T=1) − BLEU(hard, fitted T)", Direction.Increase), bootTs, "validation"));
 
         // NLL at every grid temperature: the smallest LS − hard gap over the grid, on the same resampled sentences.
-        var nllArms = grid.SelectMany(t => new[] { lsTokens.NllOfSentences(t), hardTokens.NllOfSentences(t) }).Select(f => (IReadOnlyList<Func<int[], double>>)new[] { f }).ToList();
+        var nllArms = grid.SelectMany(t => new[] { seeds.Select(e => e.LsTokens.NllOfSentences(t)).ToList(), seeds.Select(e => e.HardTokens.NllOfSentences(t)).ToList() })
+            .Select(f => (IReadOnlyList<Func<int[], double>>)f).ToList();
         var nllGap = Bootstrap.Statistic(n, nllArms, v => Enumerable.Range(0, v.Length / 2).Min(i => v[2 * i] - v[2 * i + 1]), seed: ctx.Seed);
         int nllHardBetter = grid.Count(t => hard.Rows.First(r => r.Temperature == t).Nll < ls.Rows.First(r => r.Temperature == t).Nll);
         result.Claims.Add(Judge("Label smoothing worsens NLL: the hard-target model has the better NLL at every temperature (Fig. 4 right).",
@@ -293,12 +311,12 @@ public sealed class TranslationExperiment : IExperiment
             $"hard better at {nllHardBetter}/{grid.Length} grid temperatures; at fitted T: {F(hardFit.Nll, 4)} vs {F(lsFit.Nll, 4)}",
             ClaimRule.Difference("min over grid T of NLL(LS, T) − NLL(hard, T), nats/token", Direction.Increase), nllGap, "none"));
 
-        var eceAt1 = Bootstrap.Paired(n, hardTokens.EceOfSentences(1.0), lsTokens.EceOfSentences(1.0), seed: ctx.Seed);
+        var eceAt1 = Compare(e => e.HardTokens.EceOfSentences(1.0), e => e.LsTokens.EceOfSentences(1.0));
         result.Claims.Add(Judge("Label smoothing calibrates next-token predictions (ECE at T=1).",
             "ECE 0.056 (α=0) → 0.019 (α=0.1)", $"{F(hardAt1.Ece, 4)} → {F(lsAt1.Ece, 4)}",
             ClaimRule.Difference("ECE(hard, T=1) − ECE(LS, T=1)", Direction.Increase, paperEffect: 0.056 - 0.019), eceAt1, "none"));
 
-        var eceTs = Bootstrap.Paired(n, hardTokens.EceOfSentences(hardFit.Temperature), lsTokens.EceOfSentences(1.0), seed: ctx.Seed);
+        var eceTs = Compare(e => e.HardTokens.EceOfSentences(e.Hard.Rows[^1].Temperature), e => e.LsTokens.EceOfSentences(1.0));
         result.Claims.Add(Judge("Temperature scaling calibrates the hard-target model about as well as LS, with T slightly above 1.",
             "ECE 0.018 at T=1.13 (LS: 0.019)", $"hard: ECE {F(hardFit.Ece, 4)} at fitted T={F(hardFit.Temperature, 3)} (validation NLL); LS at T=1: {F(lsAt1.Ece, 4)}",
             ClaimRule.Equivalence("ECE(hard, fitted T) − ECE(LS, T=1)", Margins.EceEquivalence), eceTs, "validation"));
