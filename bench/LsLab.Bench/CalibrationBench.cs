@@ -25,14 +25,36 @@ public static class CalibrationBench
     {
         var z = new float[(long)rows * k];
         var y = new int[rows];
-        for (long g = 0; g < z.LongLength; g++) z[g] = 8f * (float)(Hash((ulong)g + 1) >> 40) * (1f / (1 << 24)) - 4f;
+        for (long g = 0; g < z.LongLength; g++) z[g] = Logit(g);
         for (int i = 0; i < rows; i++)
         {
-            y[i] = (int)((Hash((ulong)i ^ 0xD1B54A32D192ED03UL) >> 33) % (ulong)k);
+            y[i] = Label(i, k);
             z[(long)i * k + y[i]] += (float)Signal;
         }
         return (z, y);
     }
+
+    /// <summary>Rows first..first+rows of the same hash stream as <see cref="Batch"/>, widened to float64 (the values are the float32 ones).</summary>
+    public static (double[] Z, int[] Y) Rows(long first, int rows, int k)
+    {
+        var z = new double[(long)rows * k];
+        var y = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            long row = first + i;
+            y[i] = Label(row, k);
+            for (int j = 0; j < k; j++)
+            {
+                float v = Logit(row * k + j);
+                if (j == y[i]) v += (float)Signal;
+                z[(long)i * k + j] = v;
+            }
+        }
+        return (z, y);
+    }
+
+    static float Logit(long g) => 8f * (float)(Hash((ulong)g + 1) >> 40) * (1f / (1 << 24)) - 4f;
+    static int Label(long i, int k) => (int)((Hash((ulong)i ^ 0xD1B54A32D192ED03UL) >> 33) % (ulong)k);
 
     static ulong Hash(ulong x)
     {

@@ -20,6 +20,8 @@ public static class PerformanceReport
     {
         // 784·1200 + 1200·1200 + 1200·10
         "mlp" => (784L * 1200 + 1200L * 1200 + 1200L * 10, 784L * 1200, 2_395_210),
+        // 784·800 + 800·800 + 800·10
+        "mlp-small" => (784L * 800 + 800L * 800 + 800L * 10, 784L * 800, 1_276_810),
         // conv5x5 1→32 at 28², conv5x5 32→64 at 14², fc 3136→256, fc 256→10
         "convnet" => (28L * 28 * 32 * 25 + 14L * 14 * 64 * 25 * 32 + 3136L * 256 + 256L * 10, 28L * 28 * 32 * 25, 857_738),
         // stem 3→16 at 32²; stage 1: 6 conv 16→16 at 32²; stage 2: 16→32 + 5×(32→32) at 16²; stage 3: 32→64 + 5×(64→64) at 8²; fc 64→10
@@ -62,7 +64,7 @@ public static class PerformanceReport
     static void CheckCosts()
     {
         Native.Engine.Initialize();
-        foreach (var name in new[] { "mlp", "convnet" })
+        foreach (var name in new[] { "mlp", "mlp-small", "convnet" })
         {
             var (c, h, w) = ThroughputBench.Shape(name);
             using var model = ModelRegistry.Create(name, new ModelSpec(c, h, w, 10));
@@ -83,6 +85,45 @@ public static class PerformanceReport
     static string Num(double v, double scale = 1) => scale == 1 && Math.Abs(v) < 100 ? F2(v) : F0(v / scale);
     static string Spread(double[] v, double scale = 1) => v.Length < 2 ? "" : $" [{Num(v.Min(), scale)}–{Num(v.Max(), scale)}]";
     static string MiB(double bytes) => double.IsNaN(bytes) ? "–" : (bytes / 1048576.0).ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Grouped training (bench `group`, bench/pytorch_group_bench.py): examples/s summed over members, four ways, and the two ratios the issue sets targets for.</summary>
+    static void GroupedSection(List<Line> lines, StringBuilder sb, double peak)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var rows = lines.Where(l => l.Work.StartsWith("group-", StringComparison.Ordinal)).Select(l => (l.Model, Members: l.Json.GetProperty("members").GetInt32())).Distinct().ToList();
+        if (rows.Count == 0) return;
+        sb.AppendLine("## Grouped training: many small runs as one batched model (examples/s summed over members)");
+        sb.AppendLine();
+        sb.AppendLine("Members differ in seed and α (as a sweep's cells do); LsLab grouped = `GroupTraining` (stacked weights, batched matmul), PyTorch vmap = functorch " +
+                      "`combine_state_for_ensemble` + `vmap` with one SGD over the stacked weights; training loops of epochs 2..E only (bench `group`, bench/pytorch_group_bench.py).");
+        sb.AppendLine();
+        sb.AppendLine("| row | LsLab grouped | LsLab one after another | PyTorch vmap ensemble | PyTorch one after another | grouped / one after another (target ≥ 3) | grouped / vmap (target ≥ 1) |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (model, g) in rows)
+        {
+            double[] V(string side, string mode) => lines.Where(l => l.Side == side && l.Work == "group-" + mode && l.Model == model && l.Json.GetProperty("members").GetInt32() == g)
+                .Select(l => l.Json.GetProperty("ex_per_s").GetDouble()).ToArray();
+            string Cell(double[] v) => v.Length == 0 ? "–" : $"{F0(Med(v))}{(double.IsNaN(peak) ? "" : $" ({100 * Med(v) * TrainFlops(model) / 1e9 / peak:F0}% of peak)")}{Spread(v)}";
+            var (lg, ls, pv, ps) = (V("lslab", "grouped"), V("lslab", "sequential"), V("pytorch", "vmap"), V("pytorch", "sequential"));
+            sb.AppendLine(inv, $"| {g} × {model} | {Cell(lg)} | {Cell(ls)} | {Cell(pv)} | {Cell(ps)} | **{F2(Med(lg) / Med(ls))}** | **{F2(Med(lg) / Med(pv))}** |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("Per CPU-second of the process (robust when other processes share the machine; LsLab grouped counts its members' checkpoint writes):");
+        sb.AppendLine();
+        sb.AppendLine("| row | LsLab grouped | LsLab one after another | PyTorch vmap ensemble | PyTorch one after another | grouped / one after another | grouped / vmap |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var (model, g) in rows)
+        {
+            double M(string side, string mode) => Med(lines.Where(l => l.Side == side && l.Work == "group-" + mode && l.Model == model && l.Json.GetProperty("members").GetInt32() == g
+                && l.Json.TryGetProperty("ex_per_cpu_s", out _)).Select(l => l.Json.GetProperty("ex_per_cpu_s").GetDouble()));
+            var (lg, ls, pv, ps) = (M("lslab", "grouped"), M("lslab", "sequential"), M("pytorch", "vmap"), M("pytorch", "sequential"));
+            sb.AppendLine(inv, $"| {g} × {model} | {F0(lg)} | {F0(ls)} | {F0(pv)} | {F0(ps)} | **{F2(lg / ls)}** | **{F2(lg / pv)}** |");
+        }
+        var cores = lines.Where(l => l.Work.StartsWith("group-", StringComparison.Ordinal) && l.Side == "pytorch").Select(l => l.Json.GetProperty("openblas_coretype").GetString()).Distinct();
+        sb.AppendLine();
+        sb.AppendLine(inv, $"PyTorch side run with OPENBLAS_CORETYPE={string.Join(", ", cores)} (chosen from the CPU flags by run-all.sh).");
+        sb.AppendLine();
+    }
 
     static string Markdown(List<Line> lines, BenchArgs o)
     {
@@ -182,6 +223,8 @@ public static class PerformanceReport
                 sb.AppendLine(inv, $"| {m} | {side} | {MiB(first)} | {MiB(last)} (epoch {count}) | {MiB(last - first)} | {MiB(Med(runs.Select(r => r.Json.GetProperty("peak_rss").GetDouble())))} |");
             }
         sb.AppendLine();
+
+        GroupedSection(lines, sb, peak);
 
         var mlpRate = Med(Values(lines, "lslab", "train", "mlp", "ex_per_s"));
         var gemmRate = Med(Values(lines, "lslab", "gemm", "1024^3", "gflops"));

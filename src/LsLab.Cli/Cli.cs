@@ -133,6 +133,9 @@ public static class Cli
     /// <summary>--quiet: no live progress bar, one line per epoch.</summary>
     public static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress bar; one line per epoch (for logs)." };
 
+    /// <summary>--no-group: train every run on its own instead of grouping compatible runs into one batched model.</summary>
+    public static Option<bool> NoGroupOption() => new("--no-group") { Description = "Train every run on its own (default: runs that differ only in seed and α train together as one batched model)." };
+
     /// <summary>--threads: libtorch intra-op threads.</summary>
     public static Option<int> ThreadsOption()
     {

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -140,14 +142,15 @@ public sealed record LeaderboardResult(int N, int K, string FitSource, int FitRo
 /// </summary>
 public static class CalibrationLeaderboard
 {
-    const int Chunk = 8192;
+    /// <summary>Values per evaluation chunk (rows = this / K): chunk buffers stay on the small-object heap, so memory does not grow with garbage.</summary>
+    const int ChunkValues = 8192;
 
-    /// <summary>Per-example statistics of one method on the evaluation rows.</summary>
+    /// <summary>Per-example statistics of one method on the evaluation rows, and its class-wise bin sums.</summary>
     sealed class Eval
     {
         public Eval(int n, int k, int bins)
         {
-            Conf = new double[n]; Ok = new double[n]; Nll = new double[n]; Brier = new double[n]; P1 = new double[n];
+            Conf = new double[n]; Ok = new double[n]; Nll = new double[n]; Brier = new double[n]; P1 = k == 2 ? new double[n] : Array.Empty<double>();
             SumF = new double[k * bins]; SumY = new double[k * bins]; Count = new long[k * bins];
         }
         public readonly double[] Conf, Ok, Nll, Brier, P1;
@@ -212,18 +215,23 @@ public static class CalibrationLeaderboard
 
         var baseEval = new Eval(n, k, bins);
         var sw = Stopwatch.StartNew();
+        double cpu0 = CpuSeconds();
         Evaluate(null, eval, null, baseEval, bins);
         rows.Add(Summarise("uncalibrated", "the model's own probabilities", "—", 0, sw.Elapsed.TotalSeconds, null, baseEval, o, bins, k, eval.Labels));
         evals.Add(baseEval);
-        progress?.Invoke($"uncalibrated: evaluated in {sw.Elapsed.TotalSeconds:F1} s");
+        progress?.Invoke($"uncalibrated: evaluated in {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU)");
 
-        foreach (var m in o.Methods)
+        sw.Restart(); cpu0 = CpuSeconds();
+        var fitted = folds > 0 ? null : FitAll(o.Methods, fit ?? eval, copt);
+        if (fitted is not null) progress?.Invoke($"{o.Methods.Length} calibrators fitted in {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU; {Environment.ProcessorCount} at a time, so the fit times below overlap)");
+        for (int mi = 0; mi < o.Methods.Length; mi++)
         {
+            string m = o.Methods[mi];
             var e = new Eval(n, k, bins);
             double fitSeconds = 0;
             FitReport? report = null;
             string description;
-            sw.Restart();
+            sw.Restart(); cpu0 = CpuSeconds();
             try
             {
                 if (folds > 0)
@@ -245,11 +253,10 @@ public static class CalibrationLeaderboard
                 }
                 else
                 {
-                    var fs = fit ?? eval;
-                    var t0 = Stopwatch.StartNew();
-                    var cal = CalibratorFactory.Fit(m, fs.Logits, k, fs.Labels, copt);
-                    fitSeconds = t0.Elapsed.TotalSeconds;
-                    report = cal.Report;
+                    var (cal, seconds, error) = fitted![mi];
+                    fitSeconds = seconds;
+                    if (error is not null) throw error;
+                    report = cal!.Report;
                     description = cal.Describe();
                     Evaluate(cal, eval, null, e, bins);
                 }
@@ -261,17 +268,17 @@ public static class CalibrationLeaderboard
                 progress?.Invoke($"{m}: failed: {ex.Message}");
                 continue;
             }
-            double evalSeconds = sw.Elapsed.TotalSeconds - fitSeconds;
+            double evalSeconds = folds > 0 ? sw.Elapsed.TotalSeconds - fitSeconds : sw.Elapsed.TotalSeconds;
             rows.Add(Summarise(m, description, report?.Status ?? "ok", fitSeconds, evalSeconds, report, e, o, bins, k, eval.Labels));
             evals.Add(e);
-            progress?.Invoke($"{m}: fitted in {fitSeconds:F1} s, evaluated in {evalSeconds:F1} s ({report?.Status ?? "ok"})");
+            progress?.Invoke($"{m}: fitted in {fitSeconds:F1} s, evaluated in {evalSeconds:F1} s{(folds > 0 ? "" : $" ({CpuSeconds() - cpu0:F1} s CPU)")} ({report?.Status ?? "ok"})");
         }
 
         if (o.Resamples >= 2)
         {
-            sw.Restart();
+            sw.Restart(); cpu0 = CpuSeconds();
             Bootstrap(rows, evals, o, bins, k, eval.Labels);
-            progress?.Invoke($"paired bootstrap ({o.Resamples} resamples): {sw.Elapsed.TotalSeconds:F1} s");
+            progress?.Invoke($"paired bootstrap ({o.Resamples} resamples): {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU)");
         }
         var best = new Dictionary<string, string>();
         foreach (var c in columns)
@@ -284,48 +291,90 @@ public static class CalibrationLeaderboard
         return new LeaderboardResult(n, k, source, fitRows, o.Compat.ToString(), o.Resamples >= 2 ? o.Resamples : 0, o.Level, columns, rows, best, total.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Calibrated probabilities of the given rows (all when null), chunk by chunk, into per-example statistics.</summary>
+    static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    /// <summary>
+    /// Fits every method on the fit split, as many at once as there are cores, each with one libtorch thread (the fits
+    /// are independent; one fit's libtorch threads on a busy machine mostly wait for each other). A fit's error is kept for its row.
+    /// </summary>
+    static (ICalibrator? Cal, double Seconds, LsLabException? Error)[] FitAll(string[] methods, LogitsFile data, CalibratorOptions copt)
+    {
+        var result = new (ICalibrator?, double, LsLabException?)[methods.Length];
+        int threads = Native.Engine.Threads;
+        Native.Engine.Initialize(1);
+        try
+        {
+            // One method at a time to each core, the K×K fits first (they take longest).
+            var order = Enumerable.Range(0, methods.Length).OrderBy(i => methods[i] is "matrix" or "dirichlet" or "dirichlet-l2" ? 0 : 1).ToArray();
+            Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                var t0 = Stopwatch.StartNew();
+                try { result[i] = (CalibratorFactory.Fit(methods[i], data.Logits, data.K, data.Labels, copt), t0.Elapsed.TotalSeconds, null); }
+                catch (LsLabException ex) { result[i] = (null, t0.Elapsed.TotalSeconds, ex); }
+            });
+        }
+        finally { Native.Engine.Initialize(threads); }
+        return result;
+    }
+
+    /// <summary>
+    /// Calibrated probabilities of the given rows (all when null), a small chunk at a time, reduced to per-example
+    /// statistics (confidence, correct, NLL, Brier) and class-wise bin sums: the N×K probabilities never exist at once.
+    /// </summary>
     static void Evaluate(ICalibrator? cal, LogitsFile data, int[]? rowsSubset, Eval e, int bins)
     {
         int k = data.K;
         int count = rowsSubset?.Length ?? data.Labels.Length;
-        int chunks = (count + Chunk - 1) / Chunk;
+        int chunk = Math.Max(1, ChunkValues / k);
+        int chunks = (count + chunk - 1) / chunk;
         var gate = new object();
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+        var edges = Enumerable.Range(0, bins + 1).Select(b => (double)b / bins).ToArray();
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            () => (F: new double[k * bins], Y: new double[k * bins], N: new long[k * bins], Z: rowsSubset is null ? Array.Empty<double>() : new double[chunk * k], P: new double[k]),
+            (c, _, acc) =>
         {
-            int lo = c * Chunk, hi = Math.Min(count, lo + Chunk), m = hi - lo;
-            double[] z;
-            if (rowsSubset is null) z = data.Logits.AsSpan(lo * k, m * k).ToArray();
+            int lo = c * chunk, hi = Math.Min(count, lo + chunk), m = hi - lo;
+            ReadOnlySpan<double> z;
+            if (rowsSubset is null) z = data.Logits.AsSpan(lo * k, m * k);
             else
             {
-                z = new double[m * k];
-                for (int i = 0; i < m; i++) data.Logits.AsSpan(rowsSubset[lo + i] * k, k).CopyTo(z.AsSpan(i * k, k));
+                for (int i = 0; i < m; i++) data.Logits.AsSpan(rowsSubset[lo + i] * k, k).CopyTo(acc.Z.AsSpan(i * k, k));
+                z = acc.Z.AsSpan(0, m * k);
             }
             var zc = cal is null ? z : cal.Transform(z, k);
-            var sf = new double[k * bins]; var sy = new double[k * bins]; var sn = new long[k * bins];
-            var p = new double[k];
+            var pr = acc.P;
             for (int i = 0; i < m; i++)
             {
                 int row = rowsSubset is null ? lo + i : rowsSubset[lo + i];
                 int y = data.Labels[row];
-                var zr = zc.AsSpan(i * k, k);
-                CalMath.LogSoftmax(zr, p);
-                double nll = -Math.Max(p[y], CalMath.LogFloor);
-                for (int j = 0; j < k; j++) p[j] = Math.Exp(p[j]);
-                int a = Metrics.ArgMax(p);
+                CalMath.LogSoftmax(zc.Slice(i * k, k), pr); // the probabilities as exp(log softmax): ties broken as every other path of the toolkit breaks them
+                double nll = -Math.Max(pr[y], CalMath.LogFloor);
+                for (int j = 0; j < k; j++) pr[j] = Math.Exp(pr[j]);
+                int a = Metrics.ArgMax(pr);
                 double br = 0;
                 for (int j = 0; j < k; j++)
                 {
-                    double d = p[j] - (j == y ? 1 : 0);
+                    double d = pr[j] - (j == y ? 1 : 0);
                     br += d * d;
-                    int b = Metrics.EqualWidthBin(p[j], bins);
-                    sf[j * bins + b] += p[j]; sy[j * bins + b] += j == y ? 1 : 0; sn[j * bins + b]++;
+                    int b = j * bins + EqualWidthBin(pr[j], edges);
+                    acc.F[b] += pr[j]; acc.Y[b] += j == y ? 1 : 0; acc.N[b]++;
                 }
-                e.Conf[row] = p[a]; e.Ok[row] = a == y ? 1 : 0; e.Nll[row] = nll; e.Brier[row] = br; e.P1[row] = k == 2 ? p[1] : 0;
+                e.Conf[row] = pr[a]; e.Ok[row] = a == y ? 1 : 0; e.Nll[row] = nll; e.Brier[row] = br;
+                if (k == 2) e.P1[row] = pr[1];
             }
-            lock (gate)
-                for (int j = 0; j < sf.Length; j++) { e.SumF[j] += sf[j]; e.SumY[j] += sy[j]; e.Count[j] += sn[j]; }
-        });
+            return acc;
+        },
+            acc => { lock (gate) for (int j = 0; j < acc.F.Length; j++) { e.SumF[j] += acc.F[j]; e.SumY[j] += acc.Y[j]; e.Count[j] += acc.N[j]; } });
+    }
+
+    /// <summary><see cref="Metrics.EqualWidthBin"/> with the edges b/bins precomputed (no division per probability).</summary>
+    static int EqualWidthBin(double c, double[] edges)
+    {
+        int bins = edges.Length - 1;
+        int b = Math.Clamp((int)Math.Ceiling(c * bins) - 1, 0, bins - 1);
+        if (b > 0 && c <= edges[b]) b--;
+        else if (b < bins - 1 && c > edges[b + 1]) b++;
+        return b;
     }
 
     /// <summary>The ECE mode's (score, event) arrays: positive class for binary problems under a compat mode, else top-label; netcal clips.</summary>
@@ -398,45 +447,17 @@ public static class CalibrationLeaderboard
         int n = evals[0].Conf.Length, r = o.Resamples, methods = evals.Count;
         var conv = Convention(o.Compat);
         int nb = conv == BinConvention.UpperOpenPhantomBin ? bins + 1 : bins;
-        var mode = new (double[] F, double[] Y, byte[] Bin)[methods];
+        var edges = Estimators.Edges(bins, o.Compat != CompatMode.None);
+        var inputs = new BootstrapInputs?[methods];
         for (int m = 0; m < methods; m++)
         {
             if (evals[m] is null) continue;
             var (f, y) = ModeScores(evals[m], o.Compat, k, labels);
-            var bin = new byte[n];
-            var edges = Estimators.Edges(bins, o.Compat != CompatMode.None);
-            for (int i = 0; i < n; i++) bin[i] = (byte)Estimators.Bin(f[i], edges, conv);
-            mode[m] = (f, y, bin);
+            var gap = new double[n]; var bin = new byte[n];
+            for (int i = 0; i < n; i++) { gap[i] = y[i] - f[i]; bin[i] = (byte)Estimators.Bin(f[i], edges, conv); }
+            inputs[m] = new BootstrapInputs(evals[m].Ok, evals[m].Nll, evals[m].Brier, gap, bin);
         }
-        // stats[resample, method, metric]: accuracy, nll, brier, ece
-        var stats = new double[r, methods, 4];
-        Parallel.For(0, r, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new int[n], (rs, _, w) =>
-        {
-            Array.Clear(w);
-            var rng = new Random(unchecked(o.Seed * 7919 + rs + 1));
-            for (int i = 0; i < n; i++) w[rng.Next(n)]++;
-            var sf = new double[nb]; var sy = new double[nb]; var sn = new double[nb];
-            for (int m = 0; m < methods; m++)
-            {
-                var e = evals[m];
-                if (e is null) continue;
-                var (f, y, bin) = mode[m];
-                double a = 0, l = 0, b = 0;
-                Array.Clear(sf); Array.Clear(sy); Array.Clear(sn);
-                for (int i = 0; i < n; i++)
-                {
-                    int c = w[i];
-                    if (c == 0) continue;
-                    a += c * e.Ok[i]; l += c * e.Nll[i]; b += c * e.Brier[i];
-                    int bi = bin[i];
-                    sf[bi] += c * f[i]; sy[bi] += c * y[i]; sn[bi] += c;
-                }
-                double ece = 0;
-                for (int bi = 0; bi < nb; bi++) if (sn[bi] > 0) ece += Math.Abs(sy[bi] - sf[bi]) / n;
-                stats[rs, m, 0] = a / n; stats[rs, m, 1] = l / n; stats[rs, m, 2] = b / n; stats[rs, m, 3] = ece;
-            }
-            return w;
-        }, _ => { });
+        var stats = ResampleStats(inputs, n, nb, r, o.Seed);
         string[] keys = { "accuracy", "nll", "brier", "ece" };
         double alpha = (1 - o.Level) / 2;
         for (int m = 0; m < methods; m++)
@@ -450,5 +471,98 @@ public static class CalibrationLeaderboard
                 rows[m].Delta[keys[q]] = new DeltaInterval(BinEdges.Quantile(d, alpha), BinEdges.Quantile(d, 1 - alpha));
             }
         }
+    }
+
+    /// <summary>What the bootstrap needs of one method, per example: correct, NLL, Brier, (event − score) and bin of the ECE mode.</summary>
+    internal sealed record BootstrapInputs(double[] Ok, double[] Nll, double[] Brier, double[] Gap, byte[] Bin);
+
+    /// <summary>The multinomial resample <paramref name="r"/> of n rows: how often each row is drawn (shared by every method: paired).</summary>
+    internal static int[] ResampleCounts(int n, int seed, int r)
+    {
+        var w = new int[n];
+        var rng = ResampleRng(seed, r);
+        for (int i = 0; i < n; i++) w[rng.Next(n)]++;
+        return w;
+    }
+
+    static Random ResampleRng(int seed, int r) => new(unchecked(seed * 7919 + r + 1));
+
+    /// <summary>Resamples per pass over the per-example arrays: they are read once for 8 resamples (the pass is memory-bound).</summary>
+    const int Lanes = 8;
+    const int Block = 1024;
+
+    /// <summary>
+    /// stats[resample, method, q] with q = accuracy, NLL, Brier, ECE (= Σ_bins |Σ w·(event − score)| / n) of each method on
+    /// each resample: O(resamples · N) additions per method, no sorting. Resamples go 8 at a time (counts of 8 resamples side
+    /// by side, summed in two 4-wide vectors), so each example's values are loaded once per 8 resamples; the sums run over
+    /// the rows in order, so accuracy, NLL and Brier equal a plain per-resample loop bit for bit.
+    /// </summary>
+    internal static double[,,] ResampleStats(IReadOnlyList<BootstrapInputs?> methods, int n, int nb, int resamples, int seed)
+    {
+        int groups = (resamples + Lanes - 1) / Lanes, mc = methods.Count, width = (3 + nb) * Lanes;
+        var stats = new double[resamples, mc, 4];
+        // Counts as ushort (2 bytes a row: the random increments stay in cache); a row drawn 65535 times is refused, not wrapped.
+        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => Enumerable.Range(0, Lanes).Select(_ => new ushort[n]).ToArray(), (g, _, w) =>
+        {
+            int r0 = g * Lanes, rc = Math.Min(Lanes, resamples - r0);
+            for (int q = 0; q < Lanes; q++)
+            {
+                var c = w[q];
+                Array.Clear(c);
+                if (q >= rc) continue;
+                var rng = ResampleRng(seed, r0 + q);
+                for (int i = 0; i < n; i++)
+                {
+                    int d = rng.Next(n);
+                    if (c[d] == ushort.MaxValue) throw new InvalidOperationException($"bootstrap resample {r0 + q}: row {d} drawn {ushort.MaxValue} times.");
+                    c[d]++;
+                }
+            }
+            var acc = new double[mc * width];
+            var cw = new double[Block * Lanes];
+            for (int lo = 0; lo < n; lo += Block)
+            {
+                int hi = Math.Min(n, lo + Block);
+                for (int q = 0; q < Lanes; q++)
+                    for (int i = lo; i < hi; i++) cw[(i - lo) * Lanes + q] = w[q][i];
+                for (int m = 0; m < mc; m++)
+                    if (methods[m] is { } x) Accumulate(x, lo, hi, cw, acc.AsSpan(m * width, width));
+            }
+            for (int m = 0; m < mc; m++)
+            {
+                if (methods[m] is null) continue;
+                var a = acc.AsSpan(m * width, width);
+                for (int q = 0; q < rc; q++)
+                {
+                    double ece = 0;
+                    for (int b = 0; b < nb; b++) ece += Math.Abs(a[(3 + b) * Lanes + q]) / n;
+                    stats[r0 + q, m, 0] = a[q] / n; stats[r0 + q, m, 1] = a[Lanes + q] / n; stats[r0 + q, m, 2] = a[2 * Lanes + q] / n; stats[r0 + q, m, 3] = ece;
+                }
+            }
+            return w;
+        }, _ => { });
+        return stats;
+    }
+
+    /// <summary>Adds rows lo..hi of one method, weighted by 8 resamples' counts <paramref name="cw"/>, to its sums (correct, NLL, Brier, then per bin).</summary>
+    static void Accumulate(BootstrapInputs x, int lo, int hi, double[] cw, Span<double> acc)
+    {
+        var a0 = Vector256.Create<double>(acc[..4]); var a1 = Vector256.Create<double>(acc.Slice(4, 4));
+        var l0 = Vector256.Create<double>(acc.Slice(8, 4)); var l1 = Vector256.Create<double>(acc.Slice(12, 4));
+        var b0 = Vector256.Create<double>(acc.Slice(16, 4)); var b1 = Vector256.Create<double>(acc.Slice(20, 4));
+        var bins = acc[(3 * Lanes)..];
+        for (int i = lo; i < hi; i++)
+        {
+            var c = cw.AsSpan((i - lo) * Lanes, Lanes);
+            var c0 = Vector256.Create<double>(c[..4]); var c1 = Vector256.Create<double>(c.Slice(4, 4));
+            double ok = x.Ok[i], nll = x.Nll[i], br = x.Brier[i], gap = x.Gap[i];
+            a0 += c0 * ok; a1 += c1 * ok;
+            l0 += c0 * nll; l1 += c1 * nll;
+            b0 += c0 * br; b1 += c1 * br;
+            var s = bins.Slice(x.Bin[i] * Lanes, Lanes);
+            (Vector256.Create<double>(s[..4]) + c0 * gap).CopyTo(s);
+            (Vector256.Create<double>(s.Slice(4, 4)) + c1 * gap).CopyTo(s[4..]);
+        }
+        a0.CopyTo(acc); a1.CopyTo(acc[4..]); l0.CopyTo(acc[8..]); l1.CopyTo(acc[12..]); b0.CopyTo(acc[16..]); b1.CopyTo(acc[20..]);
     }
 }

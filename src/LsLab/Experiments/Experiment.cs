@@ -43,8 +43,8 @@ public sealed class ExperimentContext
     public string? DataDir => Runner.DataDir;
 
     /// <summary>A context training directly (no store) into <paramref name="runsDir"/> (default OUT/runs).</summary>
-    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0, string? runsDir = null) =>
-        new(outDir, profile, new Runner(runsDir ?? Path.Combine(outDir, "runs"), progress, dataDir: dataDir), seed);
+    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0, string? runsDir = null, bool group = true) =>
+        new(outDir, profile, new Runner(runsDir ?? Path.Combine(outDir, "runs"), progress, dataDir: dataDir) { Group = group }, seed);
 
     /// <summary>Copy of this context writing into a sub-folder.</summary>
     public ExperimentContext Sub(string name) => new(Path.Combine(OutDir, name), Profile, Runner, Seed);
@@ -58,15 +58,11 @@ public sealed class TrainedRuns
 
     TrainedRuns(Runner runner) => this.runner = runner;
 
-    /// <summary>Trains every spec of <paramref name="plan"/> (dependencies first, each once).</summary>
+    /// <summary>Trains every spec of <paramref name="plan"/> (dependencies first, each once; compatible runs as groups unless the runner says not).</summary>
     public static TrainedRuns Train(Runner runner, IEnumerable<RunSpec> plan)
     {
         var runs = new TrainedRuns(runner);
-        foreach (var spec in plan)
-        {
-            var r = runner.Train(spec);
-            runs.byId[r.Spec.Id] = r;
-        }
+        foreach (var r in runner.TrainAll(plan)) runs.byId[r.Spec.Id] = r;
         return runs;
     }
 

@@ -28,6 +28,23 @@ public sealed record MiSample(double[][] Draws, double[] Outer)
     /// <summary>Î on the examples <paramref name="idx"/> (a bootstrap resample; repeats allowed).</summary>
     public double Estimate(int[] idx) => MutualInformation.Estimate(idx.Select(i => Draws[i]).ToArray(), idx.Select(i => Outer[i]).ToArray()).Mi;
 
+    /// <summary>
+    /// The collapse the paper's Figure 6 is about, as one number: the within-class standard deviation of the
+    /// example means μ_x over the pooled within-example σ (first half of the examples class A, second half class B,
+    /// as the probe picks them). Large: examples stay distinguishable; near 0: each class collapses to one point.
+    /// </summary>
+    public double WithinClassSpread()
+    {
+        int n = Examples, half = n / 2;
+        var mu = Draws.Select(d => d.Average()).ToArray();
+        double ss = 0;
+        for (int x = 0; x < n; x++) foreach (var v in Draws[x]) ss += (v - mu[x]) * (v - mu[x]);
+        double sigma2 = ss / ((double)n * (Draws[0].Length - 1));
+        double Var(IEnumerable<double> m) { var a = m.ToArray(); double mean = a.Average(); return a.Sum(v => (v - mean) * (v - mean)) / (a.Length - 1); }
+        double within = 0.5 * (Var(mu.Take(half)) + Var(mu.Skip(half)));
+        return Math.Sqrt(within / Math.Max(sigma2, 1e-300));
+    }
+
     /// <summary>Writes the readings as an [N, L+1] float64 .npy (atomically), the fresh draw in the last column.</summary>
     public void Save(string path)
     {

@@ -19,8 +19,12 @@ public sealed class Mlp : Classifier
         fc2 = nn.Linear(hidden, hidden);
         head = nn.Linear(hidden, spec.NumClasses);
         drop = nn.Dropout(dropout);
+        DropoutRate = dropout;
         RegisterComponents();
     }
+
+    /// <summary>Dropout probability after each hidden layer (0 = none).</summary>
+    public double DropoutRate { get; }
 
     /// <inheritdoc />
     public override Linear Head => head;

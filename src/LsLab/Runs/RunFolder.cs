@@ -157,6 +157,16 @@ public sealed class RunFolder
         }
     }
 
+    /// <summary>Epochs the last checkpoint holds (0 when there is none): runs are grouped only with runs at the same epoch.</summary>
+    public int CheckpointEpochs
+    {
+        get
+        {
+            var statePath = System.IO.Path.Combine(CheckpointDir, "state.json");
+            return File.Exists(statePath) ? AtomicFile.ReadJson<CheckpointState>(statePath).State.EpochsDone : 0;
+        }
+    }
+
     /// <summary>Loads the last checkpoint into model and optimizer; null when there is none.</summary>
     public TrainingState? TryLoadCheckpoint(nn.Module model, OptimizerHelper optimizer)
     {

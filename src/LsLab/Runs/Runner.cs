@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LsLab.Data;
 using LsLab.Distillation;
 using LsLab.Information;
 using LsLab.Training;
@@ -48,6 +49,10 @@ public sealed class Runner : IDisposable
     public int LeaseSeconds { get; init; } = RunStore.DefaultLeaseSeconds;
     /// <summary>Claims after which a failing cell is marked Failed instead of going back to Pending (1 for explicit runs).</summary>
     public int MaxAttempts { get; init; } = 1;
+    /// <summary>Whether <see cref="TrainAll"/> trains compatible runs as groups (<see cref="GroupTraining"/>); `--no-group` turns it off.</summary>
+    public bool Group { get; init; } = true;
+    /// <summary>Most members in one group (memory may allow fewer).</summary>
+    public int MaxGroup { get; init; } = 16;
 
     /// <summary>The spec as this runner trains it (its data folder filled in).</summary>
     public RunSpec Resolve(RunSpec spec) => spec.WithDataDir(DataDir);
@@ -81,6 +86,103 @@ public sealed class Runner : IDisposable
         }
     }
 
+    /// <summary>
+    /// Trains every spec (dependencies first, each once) and returns them in order. With <see cref="Group"/>
+    /// on, classifier runs that differ only in seed and α (same model, data, subset size, recipe, and
+    /// checkpoint epoch) train as groups of up to <see cref="MaxGroup"/> members (fewer when memory is short);
+    /// everything else, and any group that fails, trains one by one through <see cref="Train"/>.
+    /// With a store, a group claims each member's cell and skips those done or held by others.
+    /// </summary>
+    public IReadOnlyList<TrainedRun> TrainAll(IEnumerable<RunSpec> specs)
+    {
+        var list = specs.Select(Resolve).ToList();
+        if (Group)
+        {
+            var deps = list.SelectMany(s => s.Dependencies).Select(Resolve).DistinctBy(d => d.Id).ToList();
+            if (deps.Count > 0) TrainAll(deps);
+            var groupable = list.OfType<ClassifierRun>()
+                .Where(c => c.TrackMi is null && GroupTraining.Supports(c.Options) && !FolderFor(c).IsSealed)
+                .DistinctBy(c => c.Id);
+            foreach (var bucket in groupable.GroupBy(c => (GroupTraining.Key(c.Options), FolderFor(c).CheckpointEpochs)))
+            {
+                var members = bucket.ToList();
+                if (members.Count < 2) continue;
+                foreach (var chunk in members.Chunk(GroupCap(members[0].Options)))
+                    if (chunk.Length > 1) TrainGroup(chunk);
+            }
+        }
+        return list.Select(Train).ToList();
+    }
+
+    /// <summary>Members that fit in half the memory available now (weights, optimizer, copies, data, activations), at most <see cref="MaxGroup"/>.</summary>
+    int GroupCap(TrainOptions o)
+    {
+        using var data = TrainingRun.LoadData(o);
+        using var model = TrainingRun.CreateModel(o, data.Train);
+        long parameters = model.parameters().Sum(p => p.numel());
+        long dataBytes = new[] { data.Train, data.Validation, data.Test }.Sum(d => d.Images.numel() * 4 + d.Labels.numel() * 8);
+        long hidden = model.Head.in_features, input = data.Train.Channels * data.Train.Height * data.Train.Width;
+        long activations = o.BatchSize * (input + 2 * hidden + data.Train.NumClasses) * 4 * 4;
+        return GroupTraining.MaxMembers(parameters, dataBytes, activations, GroupTraining.AvailableBytes() / 2, MaxGroup);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="chunk"/> as one group (the members this process can claim, with a store).
+    /// When the group fails (a member diverges, say), its claims are released and <see cref="TrainAll"/>
+    /// trains the members one by one from their checkpoints, so a failure is recorded against its own run only.
+    /// </summary>
+    void TrainGroup(IReadOnlyList<ClassifierRun> chunk)
+    {
+        var claimed = new List<(ClassifierRun Spec, string? Id)>();
+        foreach (var c in chunk)
+        {
+            var folder = FolderFor(c);
+            if (store is null) { claimed.Add((c, null)); continue; }
+            var rec = store.Get(store.Register(c, Experiment, folder.Path).Id)!;
+            if (rec.Status == RunStatus.Done && folder.IsComplete) continue;
+            if (rec.Status == RunStatus.Done) store.Reset(rec.Id);
+            if (store.TryClaim(rec.Id, LeaseSeconds)) claimed.Add((c, rec.Id));
+        }
+        if (claimed.Count == 0) return;
+        if (claimed.Count == 1 && store is not null) // nothing to group: the single path, claim kept
+        {
+            ExecuteClaimed(store, claimed[0].Id!, claimed[0].Spec, FolderFor(claimed[0].Spec));
+            return;
+        }
+        var leases = store is null ? new List<LeaseKeeper>() : claimed.Select(m => store.KeepLease(m.Id!, LeaseSeconds)).ToList();
+        var data = new Dictionary<string, DataSplits>();
+        try
+        {
+            var members = claimed.Select(m =>
+            {
+                var o = m.Spec.Options;
+                string key = $"{o.Dataset}|{o.DataDir}|{o.ValidationFraction}|{o.Seed}|{o.TrainLimit}";
+                if (!data.TryGetValue(key, out var d)) data[key] = d = TrainingRun.LoadData(o);
+                var folder = FolderFor(m.Spec);
+                return new GroupMember(o, folder, d, OnEpochEnd: m.Spec.Trace?.Recorder(folder, d, o.Epochs));
+            }).ToList();
+            var sw = Stopwatch.StartNew();
+            var states = GroupTraining.Fit(members, store is null ? Progress : new LeaseProgress(Progress, leases));
+            for (int i = 0; i < leases.Count; i++)
+            {
+                leases[i].ThrowIfLost();
+                store!.MarkDone(claimed[i].Id!, states[i].History[^1], states[i].TotalSeconds > 0 ? states[i].TotalSeconds : sw.Elapsed.TotalSeconds / claimed.Count);
+            }
+        }
+        catch (LeaseLostException) { throw; }
+        catch (LsLabException e)
+        {
+            Progress.Run("group", 0, t => t.Log($"group of {claimed.Count} failed ({e.Message}); training its members one by one."));
+            for (int i = 0; i < leases.Count; i++)
+                if (!leases[i].Lost) store!.Reset(claimed[i].Id!);
+        }
+        finally
+        {
+            foreach (var l in leases) l.Dispose();
+            foreach (var d in data.Values) d.Dispose();
+        }
+    }
+
     /// <summary>Registers the spec and its dependencies as cells without training (for `reproduce --plan`); returns their ids, dependencies first.</summary>
     public IReadOnlyList<string> Register(RunSpec spec)
     {
@@ -102,7 +204,7 @@ public sealed class Runner : IDisposable
         using var lease = s.KeepLease(id, LeaseSeconds);
         try
         {
-            var state = Execute(spec, folder, new LeaseProgress(Progress, lease));
+            var state = Execute(spec, folder, new LeaseProgress(Progress, new[] { lease }));
             lease.ThrowIfLost();
             s.MarkDone(id, state.History[^1], state.TotalSeconds > 0 ? state.TotalSeconds : sw.Elapsed.TotalSeconds);
         }
@@ -135,23 +237,23 @@ public sealed class Runner : IDisposable
         ExecuteClaimed(store, rec.Id, spec, new RunFolder(rec.Path));
     }
 
-    /// <summary>Passes progress through, renewing the lease at each logged line (one per epoch) and stopping when it is lost.</summary>
-    sealed class LeaseProgress(IProgressReporter inner, LeaseKeeper lease) : IProgressReporter
+    /// <summary>Passes progress through, renewing the leases (one, or a group's) at each logged line (one per epoch) and stopping when one is lost.</summary>
+    sealed class LeaseProgress(IProgressReporter inner, IReadOnlyList<LeaseKeeper> leases) : IProgressReporter
     {
-        public void Run(string title, long totalSteps, Action<IProgressTask> work) => inner.Run(title, totalSteps, t => work(new Task(t, lease)));
+        public void Run(string title, long totalSteps, Action<IProgressTask> work) => inner.Run(title, totalSteps, t => work(new Task(t, leases)));
 
-        sealed class Task(IProgressTask inner, LeaseKeeper lease) : IProgressTask
+        sealed class Task(IProgressTask inner, IReadOnlyList<LeaseKeeper> leases) : IProgressTask
         {
             public void Advance(long steps, string? status = null)
             {
-                lease.ThrowIfLost();
+                foreach (var l in leases) l.ThrowIfLost();
                 inner.Advance(steps, status);
             }
 
             public void Log(string line)
             {
-                lease.Renew();
-                lease.ThrowIfLost();
+                foreach (var l in leases) l.Renew();
+                foreach (var l in leases) l.ThrowIfLost();
                 inner.Log(line);
             }
         }

@@ -332,6 +332,65 @@ public sealed class ToolkitTests : TempDirTest
         Assert.Contains("extra bin", tm.Columns.Single(c => c.Key == "ece").Name);
     }
 
+    [Theory]
+    [InlineData(CompatMode.None)]
+    [InlineData(CompatMode.Torchmetrics)]
+    public void Leaderboard_bootstrap_equals_a_plain_loop_over_the_same_resamples(CompatMode compat)
+    {
+        var (zf, yf) = Load("fit");
+        var (zt, yt) = Load("test");
+        string[] methods = { "temperature", "histogram" };
+        const int resamples = 21, seed = 3; // 21: not a multiple of the 8 resamples the fast path takes per pass
+        var r = CalibrationLeaderboard.Run(new LogitsFile(zt, yt, K, false), new LogitsFile(zf, yf, K, false),
+            new LeaderboardOptions(methods, Resamples: resamples, Seed: seed, Compat: compat));
+        int n = yt.Length;
+        var conv = CalibrationLeaderboard.Convention(compat);
+        // Per method, the per-example values computed the plain way: p = exp(log softmax(calibrated logits)).
+        var perMethod = new List<(double[] Ok, double[] Nll, double[] Brier, double[] F, double[] Y)>();
+        foreach (var z in new[] { zt }.Concat(methods.Select(m => CalibratorFactory.Fit(m, zf, K, yf).Transform(zt, K))))
+        {
+            var (ok, nll, brier, f, y) = (new double[n], new double[n], new double[n], new double[n], new double[n]);
+            var p = new double[K];
+            for (int i = 0; i < n; i++)
+            {
+                CalMath.LogSoftmax(z.AsSpan(i * K, K), p);
+                for (int j = 0; j < K; j++) p[j] = Math.Exp(p[j]);
+                int a = Array.IndexOf(p, p.Max());
+                ok[i] = a == yt[i] ? 1 : 0;
+                nll[i] = -Math.Log(Math.Max(p[yt[i]], 1e-300));
+                brier[i] = Enumerable.Range(0, K).Sum(j => Math.Pow(p[j] - (j == yt[i] ? 1 : 0), 2));
+                (f[i], y[i]) = (p[a], ok[i]);
+            }
+            perMethod.Add((ok, nll, brier, f, y));
+        }
+        // Each resample as the list of drawn rows (repeats included), every metric recomputed on it.
+        var stats = new double[resamples, perMethod.Count, 4];
+        for (int rs = 0; rs < resamples; rs++)
+        {
+            var counts = CalibrationLeaderboard.ResampleCounts(n, seed, rs);
+            Assert.Equal(n, counts.Sum());
+            var rowsDrawn = Enumerable.Range(0, n).SelectMany(i => Enumerable.Repeat(i, counts[i])).ToArray();
+            for (int m = 0; m < perMethod.Count; m++)
+            {
+                var v = perMethod[m];
+                stats[rs, m, 0] = rowsDrawn.Average(i => v.Ok[i]);
+                stats[rs, m, 1] = rowsDrawn.Average(i => v.Nll[i]);
+                stats[rs, m, 2] = rowsDrawn.Average(i => v.Brier[i]);
+                stats[rs, m, 3] = Estimators.Binned(rowsDrawn.Select(i => v.F[i]).ToArray(), rowsDrawn.Select(i => v.Y[i]).ToArray(), 15, conv, numpyEdges: compat != CompatMode.None);
+            }
+        }
+        string[] keys = { "accuracy", "nll", "brier", "ece" };
+        for (int m = 1; m < perMethod.Count; m++)
+            for (int q = 0; q < 4; q++)
+            {
+                var d = Enumerable.Range(0, resamples).Select(rs => stats[rs, m, q] - stats[rs, 0, q]).OrderBy(x => x).ToArray();
+                var got = r.Rows[m].Delta[keys[q]];
+                Assert.Equal(BinEdges.Quantile(d, 0.025), got.Lower, 1e-9);
+                Assert.Equal(BinEdges.Quantile(d, 0.975), got.Upper, 1e-9);
+            }
+        Assert.True(r.Rows[2].Delta["ece"].Upper < 0, "histogram binning lowers the ECE of these over-confident logits");
+    }
+
     static void WriteNpz(string path, params (string Name, string NpyFile)[] arrays)
     {
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
