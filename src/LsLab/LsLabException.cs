@@ -6,6 +6,8 @@ namespace LsLab;
 /// </summary>
 public class LsLabException : Exception
 {
+    /// <summary>A user error: <paramref name="message"/> is one line naming the file or option and what was expected.</summary>
     public LsLabException(string message) : base(message) { }
+    /// <summary>A user error caused by <paramref name="inner"/>.</summary>
     public LsLabException(string message, Exception inner) : base(message, inner) { }
 }

@@ -57,9 +57,13 @@ public sealed class HistogramBinning : ICalibrator
     HistogramBinning(BinningTarget target, int k, int bins, Binning binning, double[][] edges, double[][] values, long[][] counts, FitReport? report)
     { Target = target; K = k; Bins = bins; Binning = binning; Edges = edges; Values = values; Counts = counts; Report = report; }
 
+    /// <summary>Top-label (one histogram of the confidence) or class-wise (one histogram per class).</summary>
     public BinningTarget Target { get; }
+    /// <summary>Number of classes the calibrator was fitted for.</summary>
     public int K { get; }
+    /// <summary>Number of bins per histogram.</summary>
     public int Bins { get; }
+    /// <summary>How the bin edges were placed on the fit set's scores (equal-mass by default).</summary>
     public Binning Binning { get; }
     /// <summary>Inner edges per histogram (one histogram top-label, K class-wise).</summary>
     public double[][] Edges { get; }
@@ -67,9 +71,12 @@ public sealed class HistogramBinning : ICalibrator
     public double[][] Values { get; }
     /// <summary>Fit examples per bin.</summary>
     public long[][] Counts { get; }
+    /// <inheritdoc />
     public FitReport? Report { get; }
+    /// <inheritdoc />
     public string Method => Target == BinningTarget.TopLabel ? "histogram" : "histogram-classwise";
 
+    /// <summary>Fits the histograms on held-out logits [N,K] and labels.</summary>
     public static HistogramBinning Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, BinningTarget target = BinningTarget.TopLabel, int bins = 15, Binning binning = Binning.EqualMass)
     {
         var p = Predictions.FromLogits(logits, k, labels);
@@ -124,6 +131,7 @@ public sealed class HistogramBinning : ICalibrator
         for (int j = 0; j < row.Length; j++) row[j] = s > 0 ? row[j] / s : 1.0 / row.Length;
     }
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k)
     {
         if (k != K) throw new LsLabException($"calibrator '{Method}' was fitted on {K} classes, the logits have {k}.");
@@ -145,8 +153,10 @@ public sealed class HistogramBinning : ICalibrator
         return CalMath.LogProbs(p);
     }
 
+    /// <inheritdoc />
     public string Describe() => $"histogram binning ({(Target == BinningTarget.TopLabel ? "top-label" : "class-wise")}, {Bins} {(Binning == Binning.EqualMass ? "equal-mass" : "equal-width")} bins)";
 
+    /// <inheritdoc />
     public CalibratorState State()
     {
         var prm = new Dictionary<string, double[]>();
@@ -154,6 +164,7 @@ public sealed class HistogramBinning : ICalibrator
         return new(Method, prm, new() { ["k"] = K.ToString(), ["bins"] = Bins.ToString(), ["binning"] = Binning.ToString() });
     }
 
+    /// <summary>Rebuilds a fitted calibrator from a saved file's state.</summary>
     public static HistogramBinning FromState(CalibratorState s)
     {
         var target = s.Type == "histogram" ? BinningTarget.TopLabel : BinningTarget.ClassWise;
@@ -198,13 +209,18 @@ public sealed class IsotonicCalibrator : ICalibrator
         return (kx.ToArray(), ky.ToArray());
     }
 
+    /// <summary>Number of classes the calibrator was fitted for.</summary>
     public int K { get; }
     /// <summary>Per class, the fitted points' scores (increasing) and values (non-decreasing).</summary>
     public double[][] X { get; }
+    /// <summary>Per class, the fitted values at <see cref="X"/> (non-decreasing).</summary>
     public double[][] Y { get; }
+    /// <inheritdoc />
     public FitReport? Report { get; }
+    /// <inheritdoc />
     public string Method => "isotonic";
 
+    /// <summary>Fits one isotonic regression per class on held-out logits [N,K] and labels.</summary>
     public static IsotonicCalibrator Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels)
     {
         var p = Predictions.FromLogits(logits, k, labels);
@@ -284,10 +300,13 @@ public sealed class IsotonicCalibrator : ICalibrator
         return p;
     }
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k) => CalMath.LogProbs(Probabilities(logits, k));
 
+    /// <inheritdoc />
     public string Describe() => $"isotonic regression (one-vs-rest, renormalised; {X.Sum(a => a.Length)} points)";
 
+    /// <inheritdoc />
     public CalibratorState State()
     {
         var prm = new Dictionary<string, double[]>();
@@ -295,6 +314,7 @@ public sealed class IsotonicCalibrator : ICalibrator
         return new("isotonic", prm, new() { ["k"] = K.ToString() });
     }
 
+    /// <summary>Rebuilds a fitted calibrator from a saved file's state.</summary>
     public static IsotonicCalibrator FromState(CalibratorState s)
     {
         int k = CalibratorFile.IntSetting(s, "k", 2);
@@ -319,17 +339,25 @@ public sealed class ScalingBinning : ICalibrator
 {
     ScalingBinning(int k, double a, double b, double[] edges, double[] values, FitReport? report) { K = k; A = a; B = b; Edges = edges; Values = values; Report = report; }
 
+    /// <summary>Number of classes the calibrator was fitted for.</summary>
     public int K { get; }
+    /// <summary>Platt slope a of g(c) = σ(a·logit(c) + b).</summary>
     public double A { get; }
+    /// <summary>Platt offset b of g(c) = σ(a·logit(c) + b).</summary>
     public double B { get; }
+    /// <summary>Inner edges of the equal-mass bins of g.</summary>
     public double[] Edges { get; }
+    /// <summary>Output confidence per bin: the mean of g in the bin.</summary>
     public double[] Values { get; }
+    /// <inheritdoc />
     public FitReport? Report { get; }
+    /// <inheritdoc />
     public string Method => "scaling-binning";
 
     static double Logit(double c) { c = Math.Clamp(c, 1e-12, 1 - 1e-12); return Math.Log(c / (1 - c)); }
     double G(double c) => 1 / (1 + Math.Exp(-(A * Logit(c) + B)));
 
+    /// <summary>Fits Platt scaling on one half of the fit data and the bins on the other (split by <paramref name="seed"/>).</summary>
     public static ScalingBinning Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, int bins = 10, int seed = 0)
     {
         var p = Predictions.FromLogits(logits, k, labels);
@@ -368,6 +396,7 @@ public sealed class ScalingBinning : ICalibrator
 
     static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k)
     {
         if (k != K) throw new LsLabException($"calibrator 'scaling-binning' was fitted on {K} classes, the logits have {k}.");
@@ -381,11 +410,14 @@ public sealed class ScalingBinning : ICalibrator
         return CalMath.LogProbs(p);
     }
 
+    /// <inheritdoc />
     public string Describe() => $"scaling-binning (top-label; Platt a = {A:F3}, b = {B:F3}; {Values.Length} equal-mass bins)";
 
+    /// <inheritdoc />
     public CalibratorState State() => new("scaling-binning", new() { ["platt"] = new[] { A, B }, ["edges"] = Edges, ["values"] = Values },
         new() { ["k"] = K.ToString(), ["bins"] = Values.Length.ToString() });
 
+    /// <summary>Rebuilds a fitted calibrator from a saved file's state.</summary>
     public static ScalingBinning FromState(CalibratorState s)
     {
         int k = CalibratorFile.IntSetting(s, "k", 2), bins = CalibratorFile.IntSetting(s, "bins", 1);

@@ -12,7 +12,15 @@ public sealed record CalibrationSummary(string Label, int Count, double Accuracy
 }
 
 /// <summary>How to read a prediction matrix: detect, or force logits or probabilities.</summary>
-public enum InputKind { Auto, Logits, Probabilities }
+public enum InputKind
+{
+    /// <summary>Probabilities when every row is non-negative and sums to 1, otherwise logits.</summary>
+    Auto,
+    /// <summary>The matrix is logits, whatever it looks like.</summary>
+    Logits,
+    /// <summary>The matrix is probabilities (rows renormalised; log p is used as logits).</summary>
+    Probabilities,
+}
 
 /// <summary>Logits (or log-probabilities) [N,K] and labels read from files, ready for calibration.</summary>
 public sealed record LogitsFile(double[] Logits, int[] Labels, int K, bool WereProbabilities);

@@ -55,6 +55,7 @@ public sealed record CalibratorState(string Type, Dictionary<string, double[]> P
         return v;
     }
 
+    /// <summary>A named setting of the saved calibrator, or <paramref name="dflt"/> when the file has none.</summary>
     public string Setting(string name, string dflt = "") => Settings.TryGetValue(name, out var v) ? v : dflt;
 }
 
@@ -64,6 +65,7 @@ public static class CalMath
     /// <summary>Smallest probability whose log stands in for log 0 in calibrated logits (its softmax weight is ≈ 1e-300).</summary>
     public const double LogFloor = -690.7755278982137;
 
+    /// <summary>log softmax of one row, written into <paramref name="o"/> (max-shifted, so large logits do not overflow).</summary>
     public static void LogSoftmax(ReadOnlySpan<double> z, Span<double> o)
     {
         double max = double.NegativeInfinity;
@@ -74,6 +76,7 @@ public static class CalMath
         for (int j = 0; j < z.Length; j++) o[j] = z[j] - lse;
     }
 
+    /// <summary>softmax of one row, written into <paramref name="o"/> (max-shifted, so large logits do not overflow).</summary>
     public static void Softmax(ReadOnlySpan<double> z, Span<double> o)
     {
         double max = double.NegativeInfinity;
@@ -83,6 +86,7 @@ public static class CalMath
         for (int j = 0; j < z.Length; j++) o[j] /= s;
     }
 
+    /// <summary>Row-wise softmax of a row-major [N,K] matrix.</summary>
     public static double[] SoftmaxRows(ReadOnlySpan<double> z, int k)
     {
         var o = new double[z.Length];
@@ -90,6 +94,7 @@ public static class CalMath
         return o;
     }
 
+    /// <summary>Row-wise log softmax of a row-major [N,K] matrix.</summary>
     public static double[] LogSoftmaxRows(ReadOnlySpan<double> z, int k)
     {
         var o = new double[z.Length];

@@ -104,6 +104,7 @@ public static class CalibratorFactory
 /// </summary>
 public static class CalibratorFile
 {
+    /// <summary>The "format" field of a saved calibrator file, checked when it is read back.</summary>
     public const string Format = "lslab-calibrator";
 
     /// <summary>Everything in the file except its checksum (the checksum is the SHA-256 of this object's JSON).</summary>

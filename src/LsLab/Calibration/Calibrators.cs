@@ -13,6 +13,7 @@ public interface ICalibrator
 {
     /// <summary>Calibrated logits, same shape [N,K] row-major.</summary>
     double[] Transform(ReadOnlySpan<double> logits, int k);
+    /// <summary>One line naming the method and its fitted parameters, for reports and the CLI.</summary>
     string Describe();
 
     /// <summary>The method's name as the CLI and saved files spell it (e.g. "temperature", "dirichlet").</summary>
@@ -45,13 +46,16 @@ public sealed class TemperatureScaling : ICalibrator
 
     TemperatureScaling() { }
 
+    /// <summary>The fitted temperature T &gt; 0 (T &gt; 1 softens overconfident predictions).</summary>
     public double Temperature { get; private init; } = 1;
 
+    /// <inheritdoc />
     public string Method => "temperature";
 
     /// <summary>What the fit did; null for a temperature given by hand.</summary>
     public FitReport? Report { get; private init; }
 
+    /// <inheritdoc />
     public CalibratorState State() => new("temperature", new() { ["temperature"] = new[] { Temperature } }, new());
 
     /// <summary>Held-out NLL at the fitted temperature.</summary>
@@ -67,6 +71,7 @@ public sealed class TemperatureScaling : ICalibrator
     /// <summary>Calibrated logits as a tensor (logits / T), same shape, dtype and device.</summary>
     public Tensor Transform(Tensor logits) => logits / Temperature;
 
+    /// <summary>Fits T by a bracketing search on log T in [<paramref name="minLogT"/>, <paramref name="maxLogT"/>] minimising the NLL, so it cannot stop early or go negative.</summary>
     public static TemperatureScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, double minLogT = -4, double maxLogT = 4)
     {
         Predictions.FromLogits(logits, k, labels); // validates the input once
@@ -143,6 +148,7 @@ public sealed class TemperatureScaling : ICalibrator
         return s;
     }
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k)
     {
         var o = new double[logits.Length];
@@ -150,6 +156,7 @@ public sealed class TemperatureScaling : ICalibrator
         return o;
     }
 
+    /// <inheritdoc />
     public string Describe() => $"temperature scaling, T = {Temperature:F4}";
 }
 
@@ -160,12 +167,15 @@ public sealed class TemperatureScaling : ICalibrator
 /// </summary>
 public sealed class VectorScaling : ICalibrator
 {
+    /// <summary>Per-class scale w_k.</summary>
     public double[] Scale { get; private init; } = Array.Empty<double>();
+    /// <summary>Per-class bias b_k.</summary>
     public double[] Bias { get; private init; } = Array.Empty<double>();
 
     /// <summary>What the fit did.</summary>
     public FitReport? Report { get; private init; }
 
+    /// <inheritdoc />
     public string Method => "vector";
 
     /// <summary>Fits by L-BFGS from the temperature-scaling solution (<see cref="LinearCalibrator"/> "vector"); <paramref name="iterations"/> caps the iterations.</summary>
@@ -175,6 +185,7 @@ public sealed class VectorScaling : ICalibrator
         return new VectorScaling { Scale = lin.Weights, Bias = lin.Bias, Report = lin.Report };
     }
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k)
     {
         var o = new double[logits.Length];
@@ -182,5 +193,6 @@ public sealed class VectorScaling : ICalibrator
         return o;
     }
 
+    /// <inheritdoc />
     public string Describe() => $"vector scaling ({Scale.Length} scales + biases)";
 }

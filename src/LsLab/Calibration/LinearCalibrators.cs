@@ -38,17 +38,25 @@ public sealed class LinearCalibrator : ICalibrator
         Penalty = penalty; Lambda = lambda; Mu = mu; Report = report;
     }
 
+    /// <inheritdoc />
     public string Method { get; }
+    /// <summary>Number of classes the calibrator was fitted for.</summary>
     public int K { get; }
     /// <summary>Full K×K matrix (row-major, output × input) or a diagonal of K scales.</summary>
     public bool Full { get; }
     /// <summary>Features are log softmax(z) (Dirichlet) rather than z.</summary>
     public bool LogProbabilityFeatures { get; }
+    /// <summary>W: K×K row-major when <see cref="Full"/>, else the K diagonal scales.</summary>
     public double[] Weights { get; }
+    /// <summary>b, one per class.</summary>
     public double[] Bias { get; }
+    /// <summary>The penalty the fit minimised besides the NLL (e.g. ODIR for Dirichlet calibration).</summary>
     public CalibrationPenalty Penalty { get; }
+    /// <summary>Weight λ of the penalty on the off-diagonal (or all) entries of W.</summary>
     public double Lambda { get; }
+    /// <summary>Weight μ of the penalty on the bias (ODIR).</summary>
     public double Mu { get; }
+    /// <inheritdoc />
     public FitReport? Report { get; }
 
     /// <summary>The method names this class implements and their family.</summary>
@@ -297,6 +305,7 @@ public sealed class LinearCalibrator : ICalibrator
         }
     }
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k)
     {
         if (k != K) throw new LsLabException($"calibrator '{Method}' was fitted on {K} classes, the logits have {k}.");
@@ -353,6 +362,7 @@ public sealed class LinearCalibrator : ICalibrator
         return s;
     }
 
+    /// <inheritdoc />
     public string Describe() => Method switch
     {
         "vector" => $"vector scaling on logits ({K} scales + biases)",
@@ -362,6 +372,7 @@ public sealed class LinearCalibrator : ICalibrator
         _ => $"Dirichlet calibration (diagonal, {K} scales + biases)",
     };
 
+    /// <inheritdoc />
     public CalibratorState State() => new(Method, new() { ["weights"] = Weights, ["bias"] = Bias },
         new() { ["k"] = K.ToString(), ["penalty"] = Penalty.ToString(), ["lambda"] = Lambda.ToString("R"), ["mu"] = Mu.ToString("R") });
 

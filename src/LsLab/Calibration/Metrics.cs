@@ -1,14 +1,29 @@
 namespace LsLab.Calibration;
 
 /// <summary>How confidences are grouped: equal-width intervals ((m−1)/M, m/M], or equal-mass (quantile) bins.</summary>
-public enum Binning { EqualWidth, EqualMass }
+public enum Binning
+{
+    /// <summary>Bins of equal width in confidence, (m−1)/M &lt; c ≤ m/M.</summary>
+    EqualWidth,
+    /// <summary>Bins holding equal numbers of predictions (adaptive ECE).</summary>
+    EqualMass,
+}
 
 /// <summary>The norm applied to per-bin gaps: L1 (ECE), L2 (RMS calibration error), Max (MCE).</summary>
-public enum GapNorm { L1, L2, Max }
+public enum GapNorm
+{
+    /// <summary>Count-weighted mean of |accuracy − confidence| (ECE).</summary>
+    L1,
+    /// <summary>Square root of the count-weighted mean squared gap (RMSCE).</summary>
+    L2,
+    /// <summary>Largest gap over the bins (MCE).</summary>
+    Max,
+}
 
 /// <summary>Settings of a calibration-error estimator; printed next to every number because libraries disagree on defaults.</summary>
 public sealed record CalibrationSettings(int Bins = 15, Binning Binning = Binning.EqualWidth, GapNorm Norm = GapNorm.L1, bool ClassWise = false)
 {
+    /// <summary>The settings alone, e.g. "15 bins, equal-width, top-label, L1" (<see cref="Name"/> adds the estimator).</summary>
     public override string ToString() =>
         $"{Bins} bins, {(Binning == Binning.EqualWidth ? "equal-width" : "equal-mass")}, {(ClassWise ? "class-wise" : "top-label")}, {Norm}";
 
@@ -22,6 +37,7 @@ public sealed record ReliabilityBin(double Lower, double Upper, double MeanConfi
 /// <summary>A metric value with the settings that produced it.</summary>
 public sealed record MetricValue(string Name, double Value)
 {
+    /// <summary>The name with its value, e.g. "ECE[15 bins, equal-width, top-label, L1] = 0.0123".</summary>
     public override string ToString() => $"{Name} = {Value:F4}";
 }
 
@@ -32,6 +48,7 @@ public sealed record MetricValue(string Name, double Value)
 /// </summary>
 public static class Metrics
 {
+    /// <summary>Fraction of rows whose most probable class is the label.</summary>
     public static double Accuracy(Predictions p)
     {
         int correct = 0;

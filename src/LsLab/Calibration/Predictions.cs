@@ -10,11 +10,16 @@ public sealed class Predictions
 {
     Predictions(double[] probs, int[] labels, int k) { Probs = probs; Labels = labels; K = k; }
 
+    /// <summary>Probabilities [N,K], row-major.</summary>
     public double[] Probs { get; }
+    /// <summary>The true class of each row.</summary>
     public int[] Labels { get; }
+    /// <summary>Number of classes K.</summary>
     public int K { get; }
+    /// <summary>Number of predictions N.</summary>
     public int N => Labels.Length;
 
+    /// <summary>The K probabilities of prediction <paramref name="i"/>, without copying.</summary>
     public ReadOnlySpan<double> Row(int i) => Probs.AsSpan(i * K, K);
 
     /// <summary>Softmax of logits/T (numerically stable), with input checks naming the field.</summary>

@@ -12,6 +12,7 @@ public sealed record BinBand(double[] Lower, double[] Upper, string Kind);
 /// </summary>
 public static class ReliabilityBands
 {
+    /// <summary>Per-bin quantiles of the accuracy a perfectly calibrated model with these confidences would show.</summary>
     public static BinBand Consistency(ReadOnlySpan<double> conf, int bins = 15, double level = 0.9, int resamples = 1000, int seed = 0)
     {
         var members = Group(conf, bins);
@@ -41,6 +42,7 @@ public static class ReliabilityBands
         return new BinBand(lo, hi, $"{level:P0} consistency band (Bröcker & Smith 2007)");
     }
 
+    /// <summary>Per-bin quantiles of the observed accuracy over bootstrap resamples of the examples.</summary>
     public static BinBand Bootstrap(ReadOnlySpan<double> conf, ReadOnlySpan<double> correct, int bins = 15, double level = 0.9, int resamples = 200, int seed = 0)
     {
         int n = conf.Length;

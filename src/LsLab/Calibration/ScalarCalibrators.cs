@@ -9,12 +9,16 @@ public sealed class EnsembleTemperatureScaling : ICalibrator
 {
     EnsembleTemperatureScaling(double t, double[] w, FitReport? report) { Temperature = t; Weights = w; Report = report; }
 
+    /// <summary>The temperature T of the softmax(z/T) component (from temperature scaling).</summary>
     public double Temperature { get; }
     /// <summary>Weights of softmax(z/T), softmax(z) and the uniform distribution (sum 1).</summary>
     public double[] Weights { get; }
+    /// <inheritdoc />
     public FitReport? Report { get; }
+    /// <inheritdoc />
     public string Method => "ets";
 
+    /// <summary>Fits T by temperature scaling, then the weights w by NLL.</summary>
     public static EnsembleTemperatureScaling Fit(ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, int maxIterations = 500)
     {
         var ts = TemperatureScaling.Fit(logits, k, labels);
@@ -65,6 +69,7 @@ public sealed class EnsembleTemperatureScaling : ICalibrator
         return e.Select(v => v / s).ToArray();
     }
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k)
     {
         var o = new double[logits.Length];
@@ -84,10 +89,13 @@ public sealed class EnsembleTemperatureScaling : ICalibrator
         return o;
     }
 
+    /// <inheritdoc />
     public string Describe() => $"ensemble temperature scaling, T = {Temperature:F4}, w = ({Weights[0]:F3}, {Weights[1]:F3}, {Weights[2]:F3})";
 
+    /// <inheritdoc />
     public CalibratorState State() => new("ets", new() { ["temperature"] = new[] { Temperature }, ["weights"] = Weights }, new());
 
+    /// <summary>Rebuilds a fitted calibrator from a saved file's state.</summary>
     public static EnsembleTemperatureScaling FromState(CalibratorState s)
     {
         double t = s.Get("temperature", 1)[0];
@@ -112,6 +120,7 @@ public sealed class BinaryCalibrator : ICalibrator
     public string Method { get; }
     /// <summary>Platt: (a, c). Beta: (a, b, c).</summary>
     public double[] Coefficients { get; }
+    /// <inheritdoc />
     public FitReport? Report { get; }
 
     static void RequireBinary(int k, string method)
@@ -131,6 +140,7 @@ public sealed class BinaryCalibrator : ICalibrator
 
     static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
 
+    /// <summary>Fits "platt" or "beta" by maximum likelihood on binary logits [N,2] and labels.</summary>
     public static BinaryCalibrator Fit(string method, ReadOnlySpan<double> logits, int k, ReadOnlySpan<int> labels, int maxIterations = 500)
     {
         if (method is not ("platt" or "beta")) throw new LsLabException($"unknown binary calibrator '{method}' (expected platt or beta).");
@@ -180,6 +190,7 @@ public sealed class BinaryCalibrator : ICalibrator
         return (f / y.Length, g);
     }
 
+    /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k)
     {
         RequireBinary(k, Method);
@@ -194,10 +205,13 @@ public sealed class BinaryCalibrator : ICalibrator
         return o;
     }
 
+    /// <inheritdoc />
     public string Describe() => Method == "platt" ? $"Platt scaling, σ({Coefficients[0]:F4}·s + {Coefficients[1]:F4})"
         : $"beta calibration, a = {Coefficients[0]:F4}, b = {Coefficients[1]:F4}, c = {Coefficients[2]:F4}";
 
+    /// <inheritdoc />
     public CalibratorState State() => new(Method, new() { ["coefficients"] = Coefficients }, new() { ["k"] = "2" });
 
+    /// <summary>Rebuilds a fitted calibrator from a saved file's state.</summary>
     public static BinaryCalibrator FromState(CalibratorState s) => new(s.Type, s.Get("coefficients", s.Type == "platt" ? 2 : 3), null);
 }

@@ -37,9 +37,13 @@ public sealed class StreamingCalibration
         sumConf = new double[bins]; sumCorrect = new double[bins]; count = new long[bins];
     }
 
+    /// <summary>Number of classes K of every batch.</summary>
     public int K { get; }
+    /// <summary>Number of equal-width confidence bins.</summary>
     public int Bins => bins;
+    /// <summary>Cores each batch is split over.</summary>
     public int Threads { get; }
+    /// <summary>Predictions added so far.</summary>
     public long Count => n;
 
     /// <summary>Adds a batch of logits [B,K] (row-major float32) and labels [B].</summary>
@@ -466,7 +470,9 @@ public sealed class StreamingCalibration
     /// <summary>RMS calibration error: sqrt(Σ w_b gap_b²).</summary>
     public double Rmsce() { RequireData(); return Math.Sqrt(NonEmpty.Sum(b => Gap(b) * Gap(b) * count[b] / n)); }
 
+    /// <summary>Accuracy of everything added so far.</summary>
     public double Accuracy() { RequireData(); return (double)correct / n; }
+    /// <summary>Mean negative log-likelihood of everything added so far.</summary>
     public double Nll() { RequireData(); return nll / n; }
 
     /// <summary>Multiclass Brier score: mean over examples of Σ_k (p_k − y_k)².</summary>

@@ -44,8 +44,10 @@ public static class Cifar
         return (pixels, labels);
     }
 
+    /// <summary>CIFAR-10's class names in label order.</summary>
     public static readonly string[] Cifar10Classes = { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" };
 
+    /// <summary>CIFAR-100's fine class names in label order.</summary>
     public static readonly string[] Cifar100Classes =
     {
         "apple", "aquarium_fish", "baby", "bear", "beaver", "bed", "bee", "beetle", "bicycle", "bottle", "bowl", "boy", "bridge", "bus",

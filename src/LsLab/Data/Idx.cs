@@ -10,7 +10,9 @@ namespace LsLab.Data;
 /// </summary>
 public static class Idx
 {
+    /// <summary>Magic number of an IDX image file (uint8, three dimensions).</summary>
     public const int ImagesMagic = 0x00000803;
+    /// <summary>Magic number of an IDX label file (uint8, one dimension).</summary>
     public const int LabelsMagic = 0x00000801;
 
     /// <summary>Reads a whole file, gunzipping when it starts with the gzip magic.</summary>

@@ -5,6 +5,7 @@ namespace LsLab.Data;
 /// <summary>Turns raw uint8 pixels into a <see cref="Dataset"/>: one [N,C,H,W] float tensor scaled by 1/255.</summary>
 public static class ImageData
 {
+    /// <summary>A data set from N×C×H×W uint8 pixels and N labels; a count mismatch names <paramref name="fileForErrors"/>.</summary>
     public static Dataset FromBytes(string name, byte[] pixels, int count, int channels, int height, int width,
         byte[] labels, IReadOnlyList<string> classNames, string source, string? fileForErrors = null)
     {

@@ -9,6 +9,7 @@ namespace LsLab.Data;
 /// <summary>An array read from a .npy file: its shape and values as doubles (or longs for integer files).</summary>
 public sealed record NpyArray(long[] Shape, string Dtype, double[] Values)
 {
+    /// <summary>Number of values (the product of the shape).</summary>
     public long Count => Values.LongLength;
 }
 

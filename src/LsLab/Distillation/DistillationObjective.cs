@@ -10,6 +10,7 @@ namespace LsLab.Distillation;
 /// <summary>What a distilled student learns from: the teacher's run folder, its temperature, β and the soft term.</summary>
 public sealed record DistillationSpec(string TeacherRun, double Temperature, double Beta, SoftTerm Soft = SoftTerm.Hinton)
 {
+    /// <summary>Checks T, β and the teacher folder before any work (user errors name the option).</summary>
     public DistillationSpec Validate()
     {
         DistillationLoss.Validate(Temperature, Beta);
@@ -32,16 +33,20 @@ public sealed record DistillationSpec(string TeacherRun, double Temperature, dou
 /// </summary>
 public sealed class DistillationObjective : ITrainingObjective, IRunHooks, IDisposable
 {
+    /// <summary>A student objective for <paramref name="spec"/> (validated); call <see cref="BindTrainSet"/> or let the trainer bind it.</summary>
     public DistillationObjective(DistillationSpec spec) => Spec = spec.Validate();
 
+    /// <summary>The teacher, temperature, β and soft term.</summary>
     public DistillationSpec Spec { get; }
     /// <summary>Cached teacher logits [N,K] over the training set, in training-set order (null until bound).</summary>
     public Tensor? TeacherLogits { get; private set; }
     /// <summary>γ of the teacher at this temperature over the training set (see <see cref="DistillationLoss.EquivalentSmoothing"/>); NaN until bound.</summary>
     public double EquivalentSmoothing { get; private set; } = double.NaN;
 
+    /// <inheritdoc />
     public string Describe() => Spec.Describe();
 
+    /// <inheritdoc />
     public void Bind(DataSplits data) => BindTrainSet(data.Train);
 
     /// <summary>Computes (once) the teacher's logits over <paramref name="train"/>.</summary>
@@ -75,6 +80,7 @@ public sealed class DistillationObjective : ITrainingObjective, IRunHooks, IDisp
         return logits;
     }
 
+    /// <inheritdoc />
     public Tensor Loss(Tensor logits, Tensor labels, Tensor indices)
     {
         var cached = TeacherLogits ?? throw new InvalidOperationException("DistillationObjective used before Bind: the trainer binds it to the training data first.");
@@ -83,8 +89,10 @@ public sealed class DistillationObjective : ITrainingObjective, IRunHooks, IDisp
         return DistillationLoss.Loss(logits, teacher, labels, Spec.Temperature, Spec.Beta, Spec.Soft).MoveToOuterDisposeScope();
     }
 
+    /// <inheritdoc />
     public void OnEpochEnd(int epoch, Classifier model, EpochMetrics metrics) { }
 
+    /// <summary>Frees the cached teacher logits.</summary>
     public void Dispose()
     {
         TeacherLogits?.Dispose();
@@ -97,8 +105,10 @@ public sealed record DistillationRecord(
     string TeacherRun, string TeacherModel, double TeacherAlpha, string TeacherDataset,
     double Temperature, double Beta, SoftTerm Soft, double EquivalentSmoothing, string Description)
 {
+    /// <summary>Name of the record in the student's run folder.</summary>
     public const string FileName = "distill.json";
 
+    /// <summary>The record of a bound objective (teacher model, α and data set read from the teacher's config).</summary>
     public static DistillationRecord For(DistillationObjective objective)
     {
         var s = objective.Spec;
@@ -107,6 +117,7 @@ public sealed record DistillationRecord(
             objective.EquivalentSmoothing, objective.Describe());
     }
 
+    /// <summary>Writes distill.json into the student's run folder (atomically).</summary>
     public void Save(RunFolder student) => AtomicFile.WriteJson(student.Combine(FileName), this);
 
     /// <summary>Reads a run's distill.json; null when the run was not distilled.</summary>

@@ -11,6 +11,7 @@ namespace LsLab.Experiments;
 /// </summary>
 public sealed class AccuracyExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "accuracy";
 
     /// <summary>(data set, model, epochs, augment) cells per profile.</summary>
@@ -35,10 +36,12 @@ public sealed class AccuracyExperiment : IExperiment
 
     static int Seeds(Profile p) => p == Profile.Full ? 3 : 1;
 
+    /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx) =>
         (from cell in Cells(ctx.Profile) from a in Alphas from s in Enumerable.Range(ctx.Seed, Seeds(ctx.Profile))
          select (RunSpec)new ClassifierRun(Options(ctx, cell, a, s))).ToList();
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         int seeds = Seeds(ctx.Profile);

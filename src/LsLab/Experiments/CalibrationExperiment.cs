@@ -22,6 +22,7 @@ namespace LsLab.Experiments;
 /// </summary>
 public sealed class CalibrationExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "calibration";
 
     /// <summary>A training recipe arm of the sweep.</summary>
@@ -52,6 +53,7 @@ public sealed class CalibrationExperiment : IExperiment
         Dropout = arm.Dropout, WeightDecay = arm.WeightDecay, Augment = arm.Augment, Seed = seed,
     }, Trace: new LogitTrace());
 
+    /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var s = For(ctx.Profile);
@@ -125,6 +127,7 @@ public sealed class CalibrationExperiment : IExperiment
 
     static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var s = For(ctx.Profile);

@@ -19,6 +19,7 @@ namespace LsLab.Experiments;
 /// </summary>
 public sealed class DistillationExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "distillation";
 
     sealed record Settings(string Dataset, string Teacher, int TeacherEpochs, bool TeacherAugment, int? TeacherWidth,
@@ -90,6 +91,7 @@ public sealed class DistillationExperiment : IExperiment
         return specs;
     }
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var plan = For(ctx.Profile);

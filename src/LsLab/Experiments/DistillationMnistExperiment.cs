@@ -22,6 +22,7 @@ namespace LsLab.Experiments;
 /// </summary>
 public sealed class DistillationMnistExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "distillation-mnist";
 
     sealed record Settings((string Dataset, int Seeds)[] Sets, int TeacherEpochs, int StudentEpochs, int? Limit, int? TeacherWidth, int? StudentWidth,
@@ -96,6 +97,7 @@ public sealed class DistillationMnistExperiment : IExperiment
         return specs;
     }
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var plan = For(ctx.Profile);

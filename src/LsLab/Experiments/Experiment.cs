@@ -4,7 +4,15 @@ using LsLab.Training;
 namespace LsLab.Experiments;
 
 /// <summary>How big an experiment runs: quick (embedded data, minutes) or full (installed data, paper-sized sweeps).</summary>
-public enum Profile { Quick, Full, Tiny }
+public enum Profile
+{
+    /// <summary>Embedded data, a few epochs: minutes.</summary>
+    Quick,
+    /// <summary>Installed data and paper-sized sweeps with several seeds: hours.</summary>
+    Full,
+    /// <summary>Seconds, to check the plumbing; every verdict is Inconclusive.</summary>
+    Tiny,
+}
 
 /// <summary>
 /// What an experiment gets to do its work: where to write, how big, and the <see cref="Runs.Runner"/>
@@ -12,6 +20,7 @@ public enum Profile { Quick, Full, Tiny }
 /// </summary>
 public sealed class ExperimentContext
 {
+    /// <summary>A context writing into <paramref name="outDir"/> and training through <paramref name="runner"/>.</summary>
     public ExperimentContext(string outDir, Profile profile, Runner runner, int seed = 0)
     {
         OutDir = Path.GetFullPath(outDir);
@@ -22,9 +31,13 @@ public sealed class ExperimentContext
 
     /// <summary>Folder for this experiment's outputs (figures, results.json).</summary>
     public string OutDir { get; }
+    /// <summary>How big the experiment runs.</summary>
     public Profile Profile { get; }
+    /// <summary>Trains the experiment's runs (and knows where they live).</summary>
     public Runner Runner { get; }
+    /// <summary>First seed of every run (a full profile adds seeds after it).</summary>
     public int Seed { get; }
+    /// <summary>Where the experiment reports how far it got (the runner's reporter).</summary>
     public IProgressReporter Progress => Runner.Progress;
     /// <summary>Data folder passed by the user (null = auto-discovery / embedded default).</summary>
     public string? DataDir => Runner.DataDir;
@@ -64,7 +77,17 @@ public sealed class TrainedRuns
 }
 
 /// <summary>The paper's verdict scale for one claim.</summary>
-public enum Verdict { Reproduced, Partly, NotReproduced, Inconclusive }
+public enum Verdict
+{
+    /// <summary>Our evidence supports the claim.</summary>
+    Reproduced,
+    /// <summary>The direction reproduces but not the size: the interval lies below half the paper's effect.</summary>
+    Partly,
+    /// <summary>Our evidence contradicts the claim.</summary>
+    NotReproduced,
+    /// <summary>The evidence cannot decide (interval too wide, or a tiny profile).</summary>
+    Inconclusive,
+}
 
 /// <summary>One claim of the paper, the paper's number (labelled as theirs), ours, and the verdict with its reason.</summary>
 public sealed record Claim(string Statement, string PaperValue, string OurValue, Verdict Verdict, string Why)
@@ -82,8 +105,11 @@ public sealed record ReportFigure(string Title, string SvgPath, string PngPath, 
 /// <summary>Everything an experiment found; saved as results.json and rendered into the report.</summary>
 public sealed record ExperimentResult(string Name, string Title)
 {
+    /// <summary>Tables for the report, in order.</summary>
     public List<ReportTable> Tables { get; init; } = new();
+    /// <summary>Figures for the report, in order.</summary>
     public List<ReportFigure> Figures { get; init; } = new();
+    /// <summary>The paper's claims this experiment checks, each with its verdict.</summary>
     public List<Claim> Claims { get; init; } = new();
     /// <summary>Key numbers by <see cref="Key"/>, e.g. "ece/alpha=0.1/ts=true" → 0.031, for tests, JSON readers and the report.</summary>
     public Dictionary<string, double> Numbers { get; init; } = new();
@@ -110,7 +136,9 @@ public sealed record ExperimentResult(string Name, string Title)
     /// <summary>Ids of the runs (cells) the result rests on, dependencies included.</summary>
     public List<string> Runs { get; init; } = new();
 
+    /// <summary>Writes results.json into <paramref name="dir"/> (atomically).</summary>
     public void Save(string dir) => AtomicFile.WriteJson(Path.Combine(dir, "results.json"), this);
+    /// <summary>Reads the results.json a previous run wrote into <paramref name="dir"/> (the report can be rebuilt without training).</summary>
     public static ExperimentResult Load(string dir) => AtomicFile.ReadJson<ExperimentResult>(Path.Combine(dir, "results.json"));
 }
 
@@ -138,6 +166,7 @@ public static class ExperimentRunning
         Claims = r.Claims.Select(c => c with { Verdict = Verdict.Inconclusive, Why = Statistics.Verdicts.SmokeWhy }).ToList(),
     };
 
+    /// <summary>Trains the plan through the context's runner, analyses it and saves results.json; a tiny profile's verdicts are all Inconclusive.</summary>
     public static ExperimentResult Run(this IExperiment experiment, ExperimentContext context)
     {
         var runs = TrainedRuns.Train(context.Runner, experiment.Plan(context));

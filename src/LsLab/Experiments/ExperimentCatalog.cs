@@ -14,8 +14,10 @@ public static class ExperimentCatalog
         ("translation", "Figure 4 analogue: Transformer EN→DE with and without label smoothing, BLEU/NLL/ECE against temperature", () => new TranslationExperiment()),
     };
 
+    /// <summary>Every experiment's name and one-line description, in `reproduce` order.</summary>
     public static IEnumerable<(string Name, string Description)> List() => Entries.Select(e => (e.Name, e.Description));
 
+    /// <summary>A new experiment by name (any case); an unknown name is a user error listing the known ones.</summary>
     public static IExperiment Create(string name) =>
         Entries.FirstOrDefault(e => e.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Create?.Invoke()
         ?? throw new LsLabException($"Unknown experiment '{name}'. Known: {string.Join(", ", Entries.Select(e => e.Name))}.");

@@ -15,6 +15,7 @@ namespace LsLab.Experiments;
 /// </summary>
 public sealed class GeometryExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "geometry";
 
     static readonly double[] Alphas = { 0.0, 0.1 };
@@ -28,9 +29,11 @@ public sealed class GeometryExperiment : IExperiment
 
     static int Seeds(Profile p) => p == Profile.Full ? (int)Margins.FullProfileSeeds.Value : 1;
 
+    /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx) =>
         (from s in Enumerable.Range(ctx.Seed, Seeds(ctx.Profile)) from a in Alphas select (RunSpec)new ClassifierRun(Options(ctx, a, s))).ToList();
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns trained)
     {
         var triples = new[]

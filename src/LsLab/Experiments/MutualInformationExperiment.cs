@@ -18,6 +18,7 @@ namespace LsLab.Experiments;
 /// </summary>
 public sealed class MutualInformationExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "mutual-information";
 
     sealed record Settings(string Dataset, string Model, int? Width, int N, int Epochs, int MiExamples, int Seeds, string Scale);
@@ -43,6 +44,7 @@ public sealed class MutualInformationExperiment : IExperiment
         Dropout = 0, WeightDecay = 0, Augment = false, Seed = seed,
     }, new MiSettings(ClassA, ClassB, s.MiExamples, Draws, seed));
 
+    /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var s = For(ctx.Profile);
@@ -52,6 +54,7 @@ public sealed class MutualInformationExperiment : IExperiment
     /// <summary>One run: its MI curve and the probe readings at its peak epoch and its last epoch.</summary>
     sealed record Curve(double Alpha, int Seed, IReadOnlyList<(int Epoch, double Mi)> Mi, IReadOnlyList<double> Spread, MiSample Peak, MiSample Last, double TrainAccuracy);
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var s = For(ctx.Profile);

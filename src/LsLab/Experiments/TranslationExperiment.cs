@@ -10,6 +10,7 @@ namespace LsLab.Experiments;
 /// <summary>Everything measured for one translator (cached as eval.json in its run folder).</summary>
 public sealed record TranslatorEvaluation
 {
+    /// <summary>Label smoothing α the translator was trained with.</summary>
     public double Alpha { get; init; }
     /// <summary>Describes the decoding and grid, so a cache made with other settings is not reused.</summary>
     public string Settings { get; init; } = "";
@@ -23,9 +24,13 @@ public sealed record TranslatorEvaluation
     public Dictionary<string, List<string>> Hypotheses { get; init; } = new();
     /// <summary>Beam-search BLEU on the validation split per grid temperature: where the best T is chosen.</summary>
     public Dictionary<string, double> ValidationBleu { get; init; } = new();
+    /// <summary>Test BLEU of greedy decoding at T = 1 (beam search's baseline).</summary>
     public double GreedyBleu { get; init; }
+    /// <summary>Wall seconds the training took.</summary>
     public double TrainSeconds { get; init; }
+    /// <summary>Wall seconds beam decoding of the test split took, over every temperature.</summary>
     public double DecodeSeconds { get; init; }
+    /// <summary>Beam-decoded test sentences per second.</summary>
     public double SentencesPerSecond { get; init; }
 }
 
@@ -40,6 +45,7 @@ public sealed record TranslatorEvaluation
 /// </summary>
 public sealed class TranslationExperiment : IExperiment
 {
+    /// <inheritdoc />
     public string Name => "translation";
 
     /// <summary>Forces the data source (null: decided from the context, see the class summary).</summary>
@@ -49,6 +55,7 @@ public sealed class TranslationExperiment : IExperiment
     /// <summary>Replaces the profile's training epochs (null: profile default).</summary>
     public int? Epochs { get; init; }
 
+    /// <summary>The two smoothing levels compared (the paper's α = 0 and 0.1).</summary>
     public static readonly double[] Alphas = { 0.0, 0.1 };
     static readonly double[] Grid = { 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.75, 2.0 };
     static readonly double[] TinyGrid = { 0.5, 1.0, 2.0 };
@@ -113,6 +120,7 @@ public sealed class TranslationExperiment : IExperiment
         return Epochs is int e ? o with { Epochs = e } : o;
     }
 
+    /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var o = BaseOptions(ctx);
@@ -125,6 +133,7 @@ public sealed class TranslationExperiment : IExperiment
     /// <summary>One seed's data and its two evaluated translators (hard targets, LS) with their test-token predictions.</summary>
     sealed record SeedEval(TranslationSplits Data, TranslatorEvaluation Hard, TranslatorEvaluation Ls, TokenPredictions HardTokens, TokenPredictions LsTokens);
 
+    /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns runs)
     {
         var baseOptions = BaseOptions(ctx);

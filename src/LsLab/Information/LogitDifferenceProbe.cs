@@ -12,6 +12,7 @@ namespace LsLab.Information;
 /// </summary>
 public sealed record MiSettings(int ClassA, int ClassB, int Examples = 600, int Draws = 5, int Seed = 0)
 {
+    /// <summary>Checks the classes against <paramref name="numClasses"/> and the sizes (N even and ≥ 4, L ≥ 2, so σ² can be estimated); names the option on error.</summary>
     public MiSettings Validate(int numClasses)
     {
         if (ClassA < 0 || ClassA >= numClasses || ClassB < 0 || ClassB >= numClasses)
@@ -61,6 +62,7 @@ public sealed class LogitDifferenceProbe : IDisposable
 
     /// <summary>The N chosen examples: the first N/2 of class A then the first N/2 of class B, in training-set order.</summary>
     public Dataset Examples { get; }
+    /// <summary>The classes, N, L and seed the probe measures with.</summary>
     public MiSettings Settings { get; }
 
     /// <summary>
@@ -133,5 +135,6 @@ public sealed class LogitDifferenceProbe : IDisposable
         return result;
     }
 
+    /// <summary>Frees the chosen examples.</summary>
     public void Dispose() => Examples.Dispose();
 }

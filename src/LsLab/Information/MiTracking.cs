@@ -12,6 +12,7 @@ namespace LsLab.Information;
 /// </summary>
 public sealed class MiTracker : IDisposable
 {
+    /// <summary>Key of the estimate in <see cref="EpochMetrics.Extra"/> and metrics.json.</summary>
     public const string Key = "mi";
 
     readonly LogitDifferenceProbe probe;
@@ -27,6 +28,7 @@ public sealed class MiTracker : IDisposable
     /// <summary>Where a run folder keeps the readings of <paramref name="epoch"/> (see <see cref="MiSample.Save"/>).</summary>
     public static string SamplePath(RunFolder run, int epoch) => run.Combine("mi", $"e{epoch}.npy");
 
+    /// <summary>The classes, N, L and seed of the measurement.</summary>
     public MiSettings Settings => probe.Settings;
 
     /// <summary>Measures now and returns the estimate (used for the value at initialisation).</summary>
@@ -48,6 +50,7 @@ public sealed class MiTracker : IDisposable
         metrics.Extra["mi_sigma2"] = e.Sigma2;
     }
 
+    /// <summary>Frees the chosen examples.</summary>
     public void Dispose() => probe.Dispose();
 
     /// <summary>The per-epoch MI stored in a run's metrics.json: (epoch, Î) pairs, empty when it was not tracked.</summary>
@@ -73,20 +76,26 @@ public sealed class MiTrackingObjective : ITrainingObjective, IRunHooks, IDispos
         inner = new LabelSmoothingObjective(alpha);
     }
 
+    /// <summary>The classes, N, L and seed of the measurement.</summary>
     public MiSettings Settings { get; }
+    /// <inheritdoc />
     public string Describe() => $"{inner.Describe()}, tracking MI of classes {Settings.ClassA},{Settings.ClassB}";
 
+    /// <inheritdoc />
     public Tensor Loss(Tensor logits, Tensor labels, Tensor indices) => inner.Loss(logits, labels, indices);
 
+    /// <inheritdoc />
     public void Bind(DataSplits data)
     {
         tracker?.Dispose();
         tracker = new MiTracker(data.Train, Settings, samplesDir);
     }
 
+    /// <inheritdoc />
     public void OnEpochEnd(int epoch, Classifier model, EpochMetrics metrics) =>
         (tracker ?? throw new InvalidOperationException("MiTrackingObjective used before Bind.")).OnEpochEnd(epoch, model, metrics);
 
+    /// <summary>Frees the tracker's examples.</summary>
     public void Dispose()
     {
         tracker?.Dispose();

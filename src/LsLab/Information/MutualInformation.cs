@@ -19,6 +19,7 @@ public sealed record MiEstimate(double Mi, double MiFresh, double MiInSample, do
 /// </summary>
 public sealed record MiSample(double[][] Draws, double[] Outer)
 {
+    /// <summary>Number of examples N.</summary>
     public int Examples => Draws.Length;
 
     /// <summary>Î on all examples.</summary>

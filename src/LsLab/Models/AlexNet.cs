@@ -15,6 +15,7 @@ public sealed class AlexNet : Classifier
     readonly LocalResponseNorm lrn;
     readonly Linear fc1, fc2, head;
 
+    /// <summary>Builds the network for <paramref name="spec"/>'s input shape and class count.</summary>
     public AlexNet(ModelSpec spec) : base("alexnet")
     {
         conv1 = nn.Conv2d(spec.Channels, 64, 5, padding: 2);
@@ -30,8 +31,10 @@ public sealed class AlexNet : Classifier
 
     static int PooledSize(int n) => (n + 2 * 1 - 3) / 2 + 1; // kernel 3, stride 2, padding 1
 
+    /// <inheritdoc />
     public override Linear Head => head;
 
+    /// <inheritdoc />
     public override Tensor Features(Tensor x)
     {
         using var scope = NewDisposeScope();

@@ -17,6 +17,7 @@ public sealed class CifarResNet : Classifier
     readonly ModuleList<BasicBlock> blocks = new();
     readonly Linear head;
 
+    /// <summary>Three stages of <paramref name="blocksPerStage"/> blocks (16, 32, 64 channels): 3 gives ResNet-20, 9 ResNet-56.</summary>
     public CifarResNet(ModelSpec spec, int blocksPerStage, string name) : base(name)
     {
         stem = nn.Conv2d(spec.Channels, 16, 3, padding: 1, bias: false);
@@ -34,8 +35,10 @@ public sealed class CifarResNet : Classifier
             if (m is Conv2d c) nn.init.kaiming_normal_(c.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
     }
 
+    /// <inheritdoc />
     public override Linear Head => head;
 
+    /// <inheritdoc />
     public override Tensor Features(Tensor x)
     {
         using var scope = NewDisposeScope();
@@ -51,6 +54,7 @@ public sealed class CifarResNet : Classifier
         readonly BatchNorm2d bn1, bn2;
         readonly int stride, padChannels;
 
+        /// <summary>A block from <paramref name="inC"/> to <paramref name="outC"/> channels; stride 2 halves the resolution.</summary>
         public BasicBlock(int inC, int outC, int stride) : base("block")
         {
             conv1 = nn.Conv2d(inC, outC, 3, stride: stride, padding: 1, bias: false);
@@ -62,6 +66,7 @@ public sealed class CifarResNet : Classifier
             RegisterComponents();
         }
 
+        /// <summary>The block's output for input <paramref name="x"/> [N,C,H,W].</summary>
         public override Tensor forward(Tensor x)
         {
             using var scope = NewDisposeScope();

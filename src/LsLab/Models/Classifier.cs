@@ -7,6 +7,7 @@ namespace LsLab.Models;
 /// <summary>Shape of the input and of the output a model is built for.</summary>
 public sealed record ModelSpec(int Channels, int Height, int Width, int NumClasses, int? HiddenWidth = null, double? Dropout = null)
 {
+    /// <summary>Values per example (C·H·W), the input width of a fully connected model.</summary>
     public int InputSize => Channels * Height * Width;
 
     /// <summary>Checks every size before libtorch sees it; names the option (--width, --dropout) or the data's shape.</summary>
@@ -28,6 +29,7 @@ public sealed record ModelSpec(int Channels, int Height, int Width, int NumClass
 /// </summary>
 public abstract class Classifier : nn.Module<Tensor, Tensor>
 {
+    /// <summary>A module registered under <paramref name="name"/>.</summary>
     protected Classifier(string name) : base(name) { }
 
     /// <summary>Penultimate activations [N,D] for input [N,C,H,W].</summary>
@@ -36,6 +38,7 @@ public abstract class Classifier : nn.Module<Tensor, Tensor>
     /// <summary>The final linear layer: Weight [K,D] (class templates) and Bias [K].</summary>
     public abstract Linear Head { get; }
 
+    /// <summary>Logits [N,K]: the head applied to the features.</summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

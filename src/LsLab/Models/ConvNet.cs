@@ -10,6 +10,7 @@ public sealed class ConvNet : Classifier
     readonly Conv2d conv1, conv2;
     readonly Linear fc, head;
 
+    /// <summary>Builds the network for <paramref name="spec"/>'s input shape and class count.</summary>
     public ConvNet(ModelSpec spec) : base("convnet")
     {
         int width = spec.HiddenWidth ?? 256;
@@ -22,8 +23,10 @@ public sealed class ConvNet : Classifier
         RegisterComponents();
     }
 
+    /// <inheritdoc />
     public override Linear Head => head;
 
+    /// <inheritdoc />
     public override Tensor Features(Tensor x)
     {
         using var scope = NewDisposeScope();

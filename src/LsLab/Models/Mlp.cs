@@ -10,6 +10,7 @@ public sealed class Mlp : Classifier
     readonly Linear fc1, fc2, head;
     readonly Dropout drop;
 
+    /// <summary>Two hidden layers of <paramref name="hidden"/> units with dropout <paramref name="dropout"/>, registered as <paramref name="name"/>.</summary>
     public Mlp(ModelSpec spec, int hidden, double dropout, string name) : base(name)
     {
         if (hidden < 1) throw new LsLabException($"--width must be ≥ 1, got {hidden}.");
@@ -25,8 +26,10 @@ public sealed class Mlp : Classifier
     /// <summary>Dropout probability after each hidden layer (0 = none).</summary>
     public double DropoutRate { get; }
 
+    /// <inheritdoc />
     public override Linear Head => head;
 
+    /// <inheritdoc />
     public override Tensor Features(Tensor x)
     {
         using var scope = NewDisposeScope();

@@ -11,7 +11,15 @@ using System.Text;
 namespace LsLab.Native
 {
     /// <summary>Outcome of <see cref="ElfVersionPatcher.Patch"/>.</summary>
-    public enum ElfPatchResult { NothingToDo, Patched, AlreadyPatched }
+    public enum ElfPatchResult
+    {
+        /// <summary>The system has every required version: the file was left alone.</summary>
+        NothingToDo,
+        /// <summary>Missing requirements were marked weak.</summary>
+        Patched,
+        /// <summary>Every missing requirement was already weak.</summary>
+        AlreadyPatched,
+    }
 
     /// <summary>
     /// Makes a shared library load against an older libstdc++ by marking the symbol-version
@@ -27,12 +35,18 @@ namespace LsLab.Native
         /// <summary>One entry of the version-needs table: library, version name, flags, file offset of the flags.</summary>
         public sealed class VersionNeed
         {
+            /// <summary>An entry read at <paramref name="flagsOffset"/> of the file.</summary>
             public VersionNeed(string library, string version, ushort flags, long flagsOffset)
             { Library = library; Version = version; Flags = flags; FlagsOffset = flagsOffset; }
+            /// <summary>The library the version is required from, e.g. "libstdc++.so.6".</summary>
             public string Library { get; }
+            /// <summary>The version name, e.g. "GLIBCXX_3.4.32".</summary>
             public string Version { get; }
+            /// <summary>vna_flags of the entry (VER_FLG_WEAK = 2).</summary>
             public ushort Flags { get; }
+            /// <summary>File offset of vna_flags, where a patch writes.</summary>
             public long FlagsOffset { get; }
+            /// <summary>True when the loader only warns if the version is missing.</summary>
             public bool IsWeak => (Flags & VerFlagWeak) != 0;
         }
 
@@ -151,6 +165,24 @@ namespace LsLab.Native
             if (sys is null) { weakened = Array.Empty<string>(); return ElfPatchResult.NothingToDo; }
             return Patch(libraryPath, DefinedGlibcxxVersions(File.ReadAllBytes(sys)), out weakened);
         }
+
+        /// <summary>Where a build, publish or tool folder holds TorchSharp's glue library (RID-neutral, RID-specific).</summary>
+        public static readonly string[] GlueLibraryPaths = { "runtimes/linux-x64/native/libLibTorchSharp.so", "libLibTorchSharp.so" };
+
+        /// <summary>
+        /// Patches, against the system libstdc++, every copy of the glue library in <paramref name="directory"/>
+        /// (used by the build task and by the installed `lslab` tool at start-up); returns the copies it changed.
+        /// </summary>
+        public static List<(string Path, IReadOnlyList<string> Weakened)> PatchFolderForSystem(string directory)
+        {
+            var changed = new List<(string, IReadOnlyList<string>)>();
+            foreach (var rel in GlueLibraryPaths)
+            {
+                var path = Path.Combine(directory, rel);
+                if (File.Exists(path) && PatchForSystem(path, out var weak) == ElfPatchResult.Patched) changed.Add((path, weak));
+            }
+            return changed;
+        }
     }
 }
 
@@ -163,15 +195,9 @@ public class PatchLibTorchSharp : Microsoft.Build.Utilities.Task
     public override bool Execute()
     {
         if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return true;
-        foreach (var rel in new[] { "libLibTorchSharp.so", "runtimes/linux-x64/native/libLibTorchSharp.so" })
-        {
-            var path = System.IO.Path.Combine(Directory, rel);
-            if (!System.IO.File.Exists(path)) continue;
-            var r = LsLab.Native.ElfVersionPatcher.PatchForSystem(path, out var weak);
-            if (r == LsLab.Native.ElfPatchResult.Patched)
-                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                    $"LsLab: marked {string.Join(", ", weak)} weak in {path} (system libstdc++ lacks it; see docs/torchsharp-glibcxx.md)");
-        }
+        foreach (var (path, weak) in LsLab.Native.ElfVersionPatcher.PatchFolderForSystem(Directory))
+            Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
+                $"LsLab: marked {string.Join(", ", weak)} weak in {path} (system libstdc++ lacks it; see docs/torchsharp-glibcxx.md)");
         return true;
     }
 }

@@ -13,6 +13,7 @@ namespace LsLab.Reporting;
 /// </summary>
 public static class IntervalPlot
 {
+    /// <summary>Size of the SVG in pixels (it sits in a claim card beside the numbers).</summary>
     public const int Width = 180, Height = 24;
 
     static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);

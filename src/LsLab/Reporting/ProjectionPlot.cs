@@ -6,6 +6,7 @@ namespace LsLab.Reporting;
 /// <summary>Scatter plots of template-plane projections: one colour per class, templates as large outlined markers.</summary>
 public static class ProjectionPlot
 {
+    /// <summary>The projection as a scatter of points per class with the three templates marked.</summary>
     public static Plot Panel(GeometryView view, string title)
     {
         var plt = new Plot();

@@ -22,6 +22,7 @@ public sealed record ReportInfo(string Profile, DateTime StartedUtc, double Seco
 /// </summary>
 public static partial class Report
 {
+    /// <summary>Writes report/index.html and report/README.md (with their figures) into <paramref name="reportDir"/>; returns the path of index.html.</summary>
     public static string Write(string reportDir, IReadOnlyList<ExperimentResult> results, ReportInfo info)
     {
         Directory.CreateDirectory(reportDir);
@@ -129,13 +130,14 @@ public static partial class Report
         }
         """;
 
+    /// <summary>The report as one self-contained HTML page.</summary>
     public static string Html(IReadOnlyList<ExperimentResult> results, ReportInfo info)
     {
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         sb.Append("<title>LsLab report: When Does Label Smoothing Help?</title><style>").Append(Css).Append("</style></head><body>");
         sb.Append("<h1>When Does Label Smoothing Help? — LsLab reproduction</h1>");
-        sb.Append($"<p class=\"meta\">Profile <b>{E(info.Profile)}</b>; started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC; {info.Seconds / 60:F1} minutes; {E(info.Machine)}. Command: <code>{E(info.Command)}</code></p>");
+        sb.Append($"<p class=\"meta\">LsLab {E(LsLabVersion.Current)}; profile <b>{E(info.Profile)}</b>; started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC; {info.Seconds / 60:F1} minutes; {E(info.Machine)}. Command: <code>{E(info.Command)}</code></p>");
         sb.Append("<p class=\"meta\">Müller, Kornblith &amp; Hinton (NeurIPS 2019). Numbers marked <span class=\"theirs\">paper</span> are the paper's; all others were measured by this run. ")
           .Append("Bars: 95% bootstrap interval, dot: estimate, dashed: 0, green band: equivalence margin (<a href=\"#methods\">methods</a>).</p>");
 
@@ -271,12 +273,13 @@ public static partial class Report
         return svg;
     }
 
+    /// <summary>The report as markdown; figures are copied into <paramref name="figDir"/>.</summary>
     public static string Markdown(IReadOnlyList<ExperimentResult> results, ReportInfo info, string figDir)
     {
         static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
         var sb = new StringBuilder();
         sb.AppendLine("# When Does Label Smoothing Help? — LsLab reproduction").AppendLine();
-        sb.AppendLine($"Profile **{info.Profile}**, started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC, {info.Seconds / 60:F1} minutes, {info.Machine}. Command: `{info.Command}`.").AppendLine();
+        sb.AppendLine($"LsLab {LsLabVersion.Current}, profile **{info.Profile}**, started {info.StartedUtc:yyyy-MM-dd HH:mm} UTC, {info.Seconds / 60:F1} minutes, {info.Machine}. Command: `{info.Command}`.").AppendLine();
         sb.AppendLine("Numbers marked *paper* are the paper's; all others were measured by this run. Interval plots: bar = 95% bootstrap interval, dot = estimate, dashed = 0, green band = equivalence margin (see Methods).").AppendLine();
         sb.AppendLine("## Claims at a glance").AppendLine();
         sb.AppendLine($"**{Summary(results)}**").AppendLine();

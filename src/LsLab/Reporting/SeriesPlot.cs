@@ -8,6 +8,7 @@ public sealed record Series(string Label, IReadOnlyList<double> X, IReadOnlyList
 /// <summary>Plain x/y plots with several labelled series and optional horizontal reference lines; the legend sits below the axes.</summary>
 public static class SeriesPlot
 {
+    /// <summary>A plot of <paramref name="series"/> with optional horizontal reference lines.</summary>
     public static Plot Create(string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
         IReadOnlyList<(double Y, string Label)>? referenceLines = null)
     {

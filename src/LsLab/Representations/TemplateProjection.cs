@@ -19,10 +19,15 @@ public sealed class TemplateProjection
         Origin = origin; U1 = u1; U2 = u2; IncludeBias = includeBias; Classes = classes;
     }
 
+    /// <summary>Template a (w̃_a), the plane's origin.</summary>
     public double[] Origin { get; }
+    /// <summary>First basis vector u₁ (towards template b).</summary>
     public double[] U1 { get; }
+    /// <summary>Second basis vector u₂ (orthogonal to u₁, in the plane of the three templates).</summary>
     public double[] U2 { get; }
+    /// <summary>True when templates and activations carry the bias (w̃ = [w, b], x̃ = [x, 1]).</summary>
     public bool IncludeBias { get; }
+    /// <summary>The three classes (a, b, c) whose templates span the plane.</summary>
     public (int A, int B, int C) Classes { get; }
     /// <summary>2-D coordinates of the three templates (a, b, c).</summary>
     public (double X, double Y)[] Templates { get; private init; } = Array.Empty<(double, double)>();

@@ -72,10 +72,13 @@ public static class AtomicFile
         catch (InvalidOperationException) { return false; }
     }
 
+    /// <summary>Writes <paramref name="text"/> to a temporary file and renames it over <paramref name="path"/>, so readers never see half a file.</summary>
     public static void WriteAllText(string path, string text) => Write(path, tmp => File.WriteAllText(tmp, text));
 
+    /// <summary>Writes <paramref name="bytes"/> to a temporary file and renames it over <paramref name="path"/>.</summary>
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, tmp => File.WriteAllBytes(tmp, bytes));
 
+    /// <summary>Writes <paramref name="value"/> as JSON (<see cref="Json"/> settings), atomically.</summary>
     public static void WriteJson<T>(string path, T value) => WriteAllText(path, JsonSerializer.Serialize(value, Json));
 
     /// <summary>Reads JSON written by <see cref="WriteJson{T}"/>, with an error naming the file when it is malformed.</summary>

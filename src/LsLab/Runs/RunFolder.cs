@@ -19,17 +19,26 @@ namespace LsLab.Runs;
 /// </summary>
 public sealed class RunFolder
 {
+    /// <summary>The run folder at <paramref name="path"/> (made absolute; nothing is created yet).</summary>
     public RunFolder(string path) => Path = System.IO.Path.GetFullPath(path);
 
+    /// <summary>Absolute path of the folder.</summary>
     public string Path { get; }
+    /// <summary>config.json: the options the run was trained with.</summary>
     public string ConfigPath => Combine("config.json");
+    /// <summary>model.dat: the final weights (TorchSharp format).</summary>
     public string ModelPath => Combine("model.dat");
+    /// <summary>metrics.json: the per-epoch history.</summary>
     public string MetricsPath => Combine("metrics.json");
+    /// <summary>checkpoint/: the latest epoch's model and optimizer state, for --resume.</summary>
     public string CheckpointDir => Combine("checkpoint");
+    /// <summary>eval/&lt;split&gt;/: cached logits.npy and labels.npy of that split.</summary>
     public string EvalDir(string split) => Combine("eval", split);
 
+    /// <summary>A path inside the folder.</summary>
     public string Combine(params string[] parts) => System.IO.Path.Combine(new[] { Path }.Concat(parts).ToArray());
 
+    /// <summary>manifest.json: the SHA-256 of every file of the finished run (see <see cref="Verify"/>).</summary>
     public string ManifestPath => Combine("manifest.json");
 
     /// <summary>Files of a finished run that <c>manifest.json</c> vouches for (those present).</summary>

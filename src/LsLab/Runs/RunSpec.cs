@@ -59,21 +59,30 @@ public abstract record RunSpec
 /// </summary>
 public sealed record ClassifierRun(TrainOptions Options, MiSettings? TrackMi = null, LogitTrace? Trace = null) : RunSpec
 {
+    /// <inheritdoc />
     [JsonIgnore] public override string Kind => "classifier";
+    /// <inheritdoc />
     [JsonIgnore] public override string Name => Options.RunName() + (TrackMi is { } m ? $"-mi{m.ClassA}-{m.ClassB}-n{m.Examples}-L{m.Draws}" : "")
         + (Trace is { } t ? (t.Every > 0 ? $"-trace{t.Every}" : "-trace") : "");
+    /// <inheritdoc />
     [JsonIgnore] public override TrainOptions ClassifierOptions => Options;
+    /// <inheritdoc />
     public override RunSpec WithDataDir(string? dataDir) => this with { Options = Options with { DataDir = Options.DataDir ?? dataDir } };
 }
 
 /// <summary>A student distilled from a teacher run at temperature T with weight β on the soft term (<see cref="DistillationLoss"/>).</summary>
 public sealed record StudentRun(TrainOptions Options, ClassifierRun Teacher, double Temperature, double Beta, SoftTerm Soft) : RunSpec
 {
+    /// <inheritdoc />
     [JsonIgnore] public override string Kind => "student";
+    /// <inheritdoc />
     [JsonIgnore] public override string Name => string.Create(CultureInfo.InvariantCulture,
         $"{Options.RunName()}-kd-{Teacher.Name}-T{Temperature}-b{Beta}-{Soft.ToString().ToLowerInvariant()}");
+    /// <inheritdoc />
     [JsonIgnore] public override IReadOnlyList<RunSpec> Dependencies => new RunSpec[] { Teacher };
+    /// <inheritdoc />
     [JsonIgnore] public override TrainOptions ClassifierOptions => Options;
+    /// <inheritdoc />
     public override RunSpec WithDataDir(string? dataDir) => this with
     {
         Options = Options with { DataDir = Options.DataDir ?? dataDir },
@@ -84,8 +93,11 @@ public sealed record StudentRun(TrainOptions Options, ClassifierRun Teacher, dou
 /// <summary>A Transformer translator trained with label smoothing over target tokens (padding ignored).</summary>
 public sealed record TranslatorRun(TranslatorOptions Options) : RunSpec
 {
+    /// <inheritdoc />
     [JsonIgnore] public override string Kind => "translator";
+    /// <inheritdoc />
     [JsonIgnore] public override string Name => string.Create(CultureInfo.InvariantCulture,
         $"translator-{Options.Data.ToString().ToLowerInvariant()}-d{Options.Model.DModel}-n{Options.CorpusSize}-e{Options.Epochs}-a{Options.Alpha}-s{Options.Seed}{(Options.TrainLimit is int l ? $"-l{l}" : "")}");
+    /// <inheritdoc />
     public override RunSpec WithDataDir(string? dataDir) => this;
 }

@@ -10,7 +10,17 @@ using Npgsql;
 namespace LsLab.Runs;
 
 /// <summary>Lifecycle of a run in the store.</summary>
-public enum RunStatus { Pending, Running, Done, Failed }
+public enum RunStatus
+{
+    /// <summary>Registered, not claimed (or back after a failed attempt).</summary>
+    Pending,
+    /// <summary>Claimed by a process that renews its lease.</summary>
+    Running,
+    /// <summary>Finished: its folder holds the model and metrics.</summary>
+    Done,
+    /// <summary>Failed as many times as allowed; the error is recorded.</summary>
+    Failed,
+}
 
 /// <summary>One row of the run store. <see cref="Path"/> is absolute (resolved against the artifact root).</summary>
 public sealed record RunRecord(string Id, string Name, string Experiment, string Kind, string ConfigJson, RunStatus Status,
@@ -375,6 +385,7 @@ public sealed class RunStore : IDisposable
     /// <summary>Puts a run back to Pending (its folder was deleted, or the user asked to redo it).</summary>
     public void Reset(string id) => Exec("UPDATE runs SET status='Pending', owner=NULL, heartbeat_ms=NULL WHERE id=@id", ("@id", id));
 
+    /// <summary>Records a finished run with its final metrics and training time, and releases its claim.</summary>
     public void MarkDone(string id, object metrics, double seconds) =>
         Exec("UPDATE runs SET status='Done', metrics_json=@m, finished_utc=@t, seconds=@s, owner=NULL, heartbeat_ms=NULL, error=NULL WHERE id=@id",
             ("@m", JsonSerializer.Serialize(metrics, AtomicFile.Json)), ("@t", DateTime.UtcNow.ToString("O")), ("@s", seconds), ("@id", id));
@@ -387,6 +398,7 @@ public sealed class RunStore : IDisposable
         Exec("UPDATE runs SET status=CASE WHEN attempts >= @max THEN 'Failed' ELSE 'Pending' END, error=@e, owner=NULL, heartbeat_ms=NULL WHERE id=@id",
             ("@max", maxAttempts), ("@e", error), ("@id", id));
 
+    /// <summary>The cell with this id, or null when the store has none.</summary>
     public RunRecord? Get(string id) => Get(id, null);
 
     RunRecord? Get(string id, DbTransaction? tx)
@@ -446,6 +458,7 @@ public sealed class RunStore : IDisposable
         };
     }
 
+    /// <summary>Closes the store's connection.</summary>
     public void Dispose() => db.Dispose();
 }
 
@@ -504,6 +517,7 @@ public sealed class LeaseKeeper : IDisposable
         if (lost) throw new LeaseLostException($"cell {id}: lease lost (not renewed within {leaseSeconds} s); another worker owns it now.");
     }
 
+    /// <summary>Stops renewing the lease (waits for a renewal in progress).</summary>
     public void Dispose()
     {
         using (var done = new ManualResetEvent(false))

@@ -26,6 +26,7 @@ public sealed class Runner : IDisposable
     readonly RunStore? store;
     readonly Dictionary<string, Tensor> teacherLogits = new();
 
+    /// <summary>A runner training into folders under <paramref name="runsDir"/>; with <paramref name="store"/>, every run is a recorded cell claimed by one process.</summary>
     public Runner(string runsDir, IProgressReporter progress, RunStore? store = null, string? dataDir = null)
     {
         RunsDir = Path.GetFullPath(runsDir);
@@ -34,7 +35,9 @@ public sealed class Runner : IDisposable
         DataDir = dataDir;
     }
 
+    /// <summary>Absolute path of the folder holding the run folders.</summary>
     public string RunsDir { get; }
+    /// <summary>Where training shows its progress.</summary>
     public IProgressReporter Progress { get; }
     /// <summary>Data folder given to every spec that names none.</summary>
     public string? DataDir { get; }
@@ -325,6 +328,7 @@ public sealed class Runner : IDisposable
         return true;
     }
 
+    /// <summary>Frees the teacher logits cached for students of the same teacher.</summary>
     public void Dispose()
     {
         foreach (var t in teacherLogits.Values) t.Dispose();

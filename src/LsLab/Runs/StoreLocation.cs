@@ -21,6 +21,7 @@ public sealed record StoreLocation
     public string? Folder { get; }
     /// <summary>The Npgsql connection string (null for a folder store). Holds the password: never print it.</summary>
     internal string? PostgresConnectionString { get; }
+    /// <summary>True for a PostgreSQL store (a URL), false for a folder's SQLite store.db.</summary>
     public bool IsPostgres => PostgresConnectionString is not null;
 
     /// <summary>Parses a `--store` value; a malformed URL is one clear line naming it (password removed).</summary>
@@ -79,5 +80,6 @@ public sealed record StoreLocation
     public static string RedactUrls(string text) =>
         System.Text.RegularExpressions.Regex.Replace(text, @"(postgres(?:ql)?://[^:@/\s]*:)[^@\s]*@", "$1***@");
 
+    /// <summary>The printable location (<see cref="Display"/>): never the password.</summary>
     public override string ToString() => Display;
 }

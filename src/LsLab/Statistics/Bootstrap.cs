@@ -168,6 +168,7 @@ public sealed class BootstrapDistribution
 {
     readonly double[] _sorted;
 
+    /// <summary>A distribution from the full-data <paramref name="estimate"/> and the <paramref name="resampled"/> values (copied and sorted).</summary>
     public BootstrapDistribution(double estimate, double[] resampled, int examples, int seeds)
     {
         Estimate = estimate;
@@ -177,10 +178,13 @@ public sealed class BootstrapDistribution
         Seeds = seeds;
     }
 
+    /// <summary>The statistic on the full test set (all seeds).</summary>
     public double Estimate { get; }
     /// <summary>The resample values, sorted ascending.</summary>
     public IReadOnlyList<double> Resampled => _sorted;
+    /// <summary>Number of resamples.</summary>
     public int Resamples => _sorted.Length;
+    /// <summary>Test examples each resample draws from.</summary>
     public int Examples { get; }
     /// <summary>Seeds per arm (the smallest arm when they differ).</summary>
     public int Seeds { get; }

@@ -6,7 +6,19 @@ namespace LsLab.Statistics;
 /// What a claim asserts: a signed difference, equivalence within a margin, non-inferiority ("at least as good",
 /// "no better" read from the other side: A − B &gt; −margin), an ordering of several settings, or a trend over a sweep axis.
 /// </summary>
-public enum ClaimKind { Difference, Equivalence, NonInferiority, Ordering, Trend }
+public enum ClaimKind
+{
+    /// <summary>metric(A) − metric(B) has the claimed sign.</summary>
+    Difference,
+    /// <summary>metric(A) − metric(B) lies within ±margin.</summary>
+    Equivalence,
+    /// <summary>metric(A) − metric(B) lies above −margin.</summary>
+    NonInferiority,
+    /// <summary>Several settings are ordered as claimed.</summary>
+    Ordering,
+    /// <summary>The metric moves the claimed way along a sweep axis.</summary>
+    Trend,
+}
 
 /// <summary>
 /// The statistical evidence a verdict rests on, as saved in results.json: the estimate of the claimed
@@ -18,6 +30,7 @@ public sealed record ClaimEvidence(ClaimKind Kind, string Metric, double Estimat
 {
     /// <summary>Equivalence or non-inferiority margin (same unit as the estimate); null for other kinds.</summary>
     public double? Margin { get; init; }
+    /// <summary>Seeds per arm the interval includes.</summary>
     public int Seeds { get; init; } = 1;
     /// <summary>Test examples the interval resamples over.</summary>
     public int Examples { get; init; }

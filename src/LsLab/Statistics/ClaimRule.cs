@@ -1,7 +1,13 @@
 namespace LsLab.Statistics;
 
 /// <summary>The sign a difference or trend claims: metric(A) − metric(B) (or the slope) is positive, or negative.</summary>
-public enum Direction { Increase, Decrease }
+public enum Direction
+{
+    /// <summary>Positive difference or slope.</summary>
+    Increase,
+    /// <summary>Negative difference or slope.</summary>
+    Decrease,
+}
 
 /// <summary>
 /// A claim of the paper as data: its kind, its metric, and what is needed to judge it — the claimed

@@ -6,6 +6,7 @@ namespace LsLab.Statistics;
 /// <param name="PValue">Two-sided exact p-value of "A and B are equally accurate".</param>
 public sealed record McNemarResult(int OnlyA, int OnlyB, double PValue)
 {
+    /// <summary>Pairs on which the two classifiers disagree (the test's sample size).</summary>
     public int Discordant => OnlyA + OnlyB;
 }
 

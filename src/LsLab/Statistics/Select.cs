@@ -1,7 +1,13 @@
 namespace LsLab.Statistics;
 
 /// <summary>Which way a score is better.</summary>
-public enum Better { Higher, Lower }
+public enum Better
+{
+    /// <summary>Higher scores are better (accuracy, BLEU).</summary>
+    Higher,
+    /// <summary>Lower scores are better (NLL, ECE).</summary>
+    Lower,
+}
 
 /// <summary>
 /// Choices (α, temperature, epoch, checkpoint) made on the validation split only, so the test split

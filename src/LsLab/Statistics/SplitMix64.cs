@@ -10,6 +10,7 @@ public sealed class SplitMix64
 {
     ulong _state;
 
+    /// <summary>A generator starting from <paramref name="seed"/> (the same seed gives the same stream in numpy).</summary>
     public SplitMix64(ulong seed) => _state = seed;
 
     /// <summary>The next 64 random bits.</summary>

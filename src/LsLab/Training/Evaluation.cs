@@ -11,6 +11,7 @@ public sealed record EvaluationResult(string Split, Score Score, string LogitsPa
 /// <summary>A finished run's predictions on one split, in memory: logits [N,K] and labels (as read by the calibration code), and their score.</summary>
 public sealed record SplitPredictions(string Split, LogitsFile Values, Score Score, string LogitsPath, string LabelsPath)
 {
+    /// <summary>Number of predictions in the split.</summary>
     public int Count => Values.Labels.Length;
 }
 

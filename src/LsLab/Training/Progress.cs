@@ -15,6 +15,7 @@ public interface IProgressTask
 /// </summary>
 public interface IProgressReporter
 {
+    /// <summary>Runs <paramref name="work"/> as one task of <paramref name="totalSteps"/> steps titled <paramref name="title"/>; tasks may nest.</summary>
     void Run(string title, long totalSteps, Action<IProgressTask> work);
 }
 

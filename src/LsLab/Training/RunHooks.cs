@@ -12,6 +12,8 @@ namespace LsLab.Training;
 /// </summary>
 public interface IRunHooks
 {
+    /// <summary>Called once before the first step, with the run's data.</summary>
     void Bind(DataSplits data);
+    /// <summary>Called after each epoch's validation; may add entries to <see cref="EpochMetrics.Extra"/>.</summary>
     void OnEpochEnd(int epoch, Classifier model, EpochMetrics metrics);
 }

@@ -1,27 +1,44 @@
 namespace LsLab.Training;
 
 /// <summary>Learning-rate schedules: cosine decay to 0, step (÷10 at 50% and 75% of training), constant.</summary>
-public enum Schedule { Cosine, Step, Constant }
+public enum Schedule
+{
+    /// <summary>Cosine decay from the peak to 0.</summary>
+    Cosine,
+    /// <summary>÷10 at 50 % and at 75 % of training.</summary>
+    Step,
+    /// <summary>The peak rate throughout.</summary>
+    Constant,
+}
 
 /// <summary>Everything that defines a training run; saved as config.json in the run folder.</summary>
 public sealed record TrainOptions
 {
+    /// <summary>Data set name (see <see cref="Data.DatasetCatalog.Names"/>).</summary>
     public string Dataset { get; init; } = "fashion-mnist";
+    /// <summary>Folder with the data set's files (null: installed locations, then the embedded default).</summary>
     public string? DataDir { get; init; }
+    /// <summary>Model name (mlp, mlp-small, convnet, alexnet, resnet20, resnet56).</summary>
     public string Model { get; init; } = "mlp";
     /// <summary>Label-smoothing α in [0,1): targets y(1−α)+α/K.</summary>
     public double Alpha { get; init; }
+    /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 10;
+    /// <summary>Examples per SGD step.</summary>
     public int BatchSize { get; init; } = 128;
     /// <summary>Peak learning rate; null picks the default 0.1.</summary>
     public double? LearningRate { get; init; }
+    /// <summary>SGD momentum.</summary>
     public double Momentum { get; init; } = 0.9;
+    /// <summary>Nesterov momentum (when momentum is above 0).</summary>
     public bool Nesterov { get; init; } = true;
     /// <summary>L2 weight decay; null picks the model's default (5e-4 for conv nets, 0 for MLPs).</summary>
     public double? WeightDecay { get; init; }
+    /// <summary>Learning-rate schedule after the warm-up.</summary>
     public Schedule Schedule { get; init; } = Schedule.Cosine;
     /// <summary>Linear warm-up length in epochs (fractional allowed).</summary>
     public double WarmupEpochs { get; init; }
+    /// <summary>Seed of initialisation, split, order, augmentation and dropout: the same seed gives the same weights on the CPU.</summary>
     public int Seed { get; init; }
     /// <summary>Random crop with padding (and horizontal flip where the data set allows).</summary>
     public bool Augment { get; init; }
@@ -29,11 +46,14 @@ public sealed record TrainOptions
     public double ValidationFraction { get; init; } = 0.1;
     /// <summary>Hidden width for mlp/mlp-small/convnet (null = model default).</summary>
     public int? Width { get; init; }
+    /// <summary>Dropout rate of models that have dropout (null = model default).</summary>
     public double? Dropout { get; init; }
     /// <summary>Use only the first N training examples (after the split): for quick runs and tests.</summary>
     public int? TrainLimit { get; init; }
 
+    /// <summary>The learning rate used: <see cref="LearningRate"/> or 0.1.</summary>
     public double EffectiveLearningRate => LearningRate ?? 0.1;
+    /// <summary>The weight decay used: <see cref="WeightDecay"/>, or 0 for MLPs and 5e-4 for conv nets.</summary>
     public double EffectiveWeightDecay => WeightDecay ?? (Model.StartsWith("mlp", StringComparison.OrdinalIgnoreCase) ? 0.0 : 5e-4);
 
     /// <summary>How these options are optimised: SGD with momentum, the schedule and its warm-up, the seed.</summary>

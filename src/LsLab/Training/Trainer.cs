@@ -9,7 +9,15 @@ using static TorchSharp.torch;
 namespace LsLab.Training;
 
 /// <summary>The optimizers a recipe can name; both are checkpointed with their state.</summary>
-public enum OptimizerKind { Sgd, Adam, AdamW }
+public enum OptimizerKind
+{
+    /// <summary>SGD with (optionally Nesterov) momentum and L2 weight decay.</summary>
+    Sgd,
+    /// <summary>Adam with L2 weight decay added to the gradient.</summary>
+    Adam,
+    /// <summary>Adam with decoupled weight decay.</summary>
+    AdamW,
+}
 
 /// <summary>
 /// How a model is optimised, whatever it is: optimizer and its settings, learning-rate schedule with
@@ -18,22 +26,31 @@ public enum OptimizerKind { Sgd, Adam, AdamW }
 /// </summary>
 public sealed record Recipe
 {
+    /// <summary>Which optimizer (SGD with momentum, Adam or AdamW).</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+    /// <summary>Passes over the training data.</summary>
     public int Epochs { get; init; } = 10;
+    /// <summary>Peak learning rate (after warm-up).</summary>
     public double LearningRate { get; init; } = 0.1;
     /// <summary>SGD momentum (Nesterov optional); Adam uses <see cref="AdamBetas"/>.</summary>
     public double Momentum { get; init; } = 0.9;
+    /// <summary>Nesterov momentum for SGD.</summary>
     public bool Nesterov { get; init; } = true;
+    /// <summary>Adam's β₁ and β₂.</summary>
     public (double Beta1, double Beta2) AdamBetas { get; init; } = (0.9, 0.98);
+    /// <summary>Adam's ε.</summary>
     public double AdamEpsilon { get; init; } = 1e-9;
     /// <summary>Weight decay: L2 added to the gradient for SGD and Adam (as in PyTorch), decoupled for AdamW.</summary>
     public double WeightDecay { get; init; }
+    /// <summary>Learning-rate schedule after the warm-up.</summary>
     public Schedule Schedule { get; init; } = Schedule.Cosine;
     /// <summary>Warm-up length: whole steps plus a (fractional) number of epochs.</summary>
     public long WarmupSteps { get; init; }
+    /// <summary>Warm-up epochs (fractional allowed), added to <see cref="WarmupSteps"/>.</summary>
     public double WarmupEpochs { get; init; }
     /// <summary>Gradient-norm clip (0 = off).</summary>
     public double ClipNorm { get; init; }
+    /// <summary>The seed every epoch's seed derives from (<see cref="EpochSeed"/>).</summary>
     public int Seed { get; init; }
 
     /// <summary>The per-epoch seed: everything random in an epoch (order, augmentation, dropout) derives from it, so a resumed run continues exactly.</summary>
@@ -77,6 +94,7 @@ public interface ITrainStep
     string Title { get; }
     /// <summary>What <see cref="StepResult.Count"/> counts, for the speed read-out: "ex" or "tok".</summary>
     string Unit { get; }
+    /// <summary>Optimizer steps in one epoch.</summary>
     int StepsPerEpoch { get; }
     /// <summary>Orders one epoch's batches from its seed; the returned batches are disposed when the epoch ends.</summary>
     IEpochBatches Epoch(int epoch, long epochSeed);
@@ -87,6 +105,7 @@ public interface ITrainStep
 /// <summary>One epoch's batches: <see cref="Step"/> runs the forward pass and loss of batch <c>step</c>.</summary>
 public interface IEpochBatches : IDisposable
 {
+    /// <summary>Forward pass and loss of batch <paramref name="step"/> of the epoch.</summary>
     StepResult Step(int step);
 }
 
@@ -108,10 +127,13 @@ public sealed class Trainer
     /// <summary>A trainer for any step (e.g. the translator's).</summary>
     public Trainer(Recipe recipe) => Recipe = recipe;
 
+    /// <summary>Optimizer, schedule, epochs and seed.</summary>
     public Recipe Recipe { get; }
     /// <summary>The classifier options this trainer was made from (null for other models).</summary>
     public TrainOptions? Options { get; }
+    /// <summary>The classifier's objective (null: label smoothing with the options' α).</summary>
     public ITrainingObjective? Objective { get; init; }
+    /// <summary>Where the trainer shows its progress (nothing by default).</summary>
     public IProgressReporter Progress { get; init; } = Training.Progress.None;
     /// <summary>Optional batch augmentation: images [B,C,H,W] and a seeded generator → augmented images.</summary>
     public Func<Tensor, Generator, Tensor>? Augment { get; init; }
@@ -232,10 +254,14 @@ public sealed class Trainer
 public sealed class ClassificationStep(Classifier model, DataSplits data, ITrainingObjective objective, int batchSize,
     Func<Tensor, Generator, Tensor>? augment = null) : ITrainStep
 {
+    /// <inheritdoc />
     public string Title { get; init; } = "classifier";
+    /// <inheritdoc />
     public string Unit => "ex";
+    /// <inheritdoc />
     public int StepsPerEpoch => (data.Train.Count + batchSize - 1) / batchSize;
 
+    /// <inheritdoc />
     public IEpochBatches Epoch(int epoch, long epochSeed)
     {
         var gen = new Generator((ulong)epochSeed);
@@ -258,6 +284,7 @@ public sealed class ClassificationStep(Classifier model, DataSplits data, ITrain
         }, () => { perm.Dispose(); gen.Dispose(); });
     }
 
+    /// <inheritdoc />
     public (double Loss, double Accuracy) Validate()
     {
         if (data.Validation.Count == 0) return (double.NaN, double.NaN);
@@ -269,6 +296,8 @@ public sealed class ClassificationStep(Classifier model, DataSplits data, ITrain
 /// <summary>An epoch's batches as a step function and what to release when the epoch ends.</summary>
 public sealed class EpochBatches(Func<int, StepResult> step, Action? dispose = null) : IEpochBatches
 {
+    /// <inheritdoc />
     public StepResult Step(int s) => step(s);
+    /// <summary>Releases what the epoch held (its permutation and generator).</summary>
     public void Dispose() => dispose?.Invoke();
 }

@@ -6,6 +6,7 @@ namespace LsLab.Translation;
 public sealed record BleuScore(double Score, double[] Precisions, double BrevityPenalty, long HypothesisLength, long ReferenceLength,
     long[] Matches, long[] Totals)
 {
+    /// <summary>One line: BLEU, the n-gram precisions, the brevity penalty and the lengths.</summary>
     public override string ToString() =>
         $"BLEU {Score:F2} ({string.Join("/", Precisions.Select(p => (100 * p).ToString("F1")))}, BP {BrevityPenalty:F3}, hyp/ref {HypothesisLength}/{ReferenceLength})";
 }

@@ -14,6 +14,7 @@ namespace LsLab.Translation;
 /// </summary>
 public sealed partial class Bpe
 {
+    /// <summary>Ids of the special tokens: padding, begin and end of sentence, unknown.</summary>
     public const int Pad = 0, Bos = 1, Eos = 2, Unk = 3;
     /// <summary>Names of the special tokens, in id order.</summary>
     public static readonly string[] Specials = { "<pad>", "<s>", "</s>", "<unk>" };
@@ -38,6 +39,7 @@ public sealed partial class Bpe
     public IReadOnlyList<string> Pieces { get; }
     /// <summary>The learned merges in order.</summary>
     public IReadOnlyList<(string Left, string Right)> Merges { get; }
+    /// <summary>Vocabulary size (specials included).</summary>
     public int Count => Pieces.Count;
 
     [GeneratedRegex(@"▁?[\p{L}\p{M}\p{N}]+|▁?[^\p{L}\p{M}\p{N}▁]|▁")]

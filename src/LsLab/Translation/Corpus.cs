@@ -7,11 +7,18 @@ public sealed record SentencePair(string Source, string Target);
 public sealed record TranslationSplits(
     IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Validation, IReadOnlyList<SentencePair> Test, string Source)
 {
+    /// <inheritdoc />
     public override string ToString() => $"{Source}: {Train.Count} train / {Validation.Count} validation / {Test.Count} test pairs";
 }
 
 /// <summary>Where translation data comes from: our generated grammar corpus or the installed Ding dictionary.</summary>
-public enum TranslationData { Embedded, Ding }
+public enum TranslationData
+{
+    /// <summary>The grammar corpus LsLab generates (no download, any licence).</summary>
+    Embedded,
+    /// <summary>Example sentences of the installed Ding dictionary (trans-de-en, read at run time).</summary>
+    Ding,
+}
 
 /// <summary>Seeded splitting and loading of the two corpora.</summary>
 public static class TranslationCorpus

@@ -23,19 +23,24 @@ public sealed record DecodeOptions
 {
     /// <summary>Beam size k.</summary>
     public int Beam { get; init; } = 4;
+    /// <summary>How hypotheses of different lengths are compared (GNMT by default).</summary>
     public LengthPenalty Penalty { get; init; } = LengthPenalty.Gnmt;
     /// <summary>Length-penalty exponent α_len (0.6 = tensor2tensor's default).</summary>
     public double LengthAlpha { get; init; } = 0.6;
+    /// <summary>Temperature dividing the logits before scoring.</summary>
     public double Temperature { get; init; } = 1.0;
     /// <summary>Fixed maximum output length; when null, ⌊a·|source| + b⌋ with <see cref="MaxLengthA"/>, <see cref="MaxLengthB"/> (|source| includes its EOS).</summary>
     public int? MaxLength { get; init; }
+    /// <summary>Slope a of the default maximum length ⌊a·|source| + b⌋.</summary>
     public double MaxLengthA { get; init; } = 1.5;
+    /// <summary>Offset b of the default maximum length ⌊a·|source| + b⌋.</summary>
     public int MaxLengthB { get; init; } = 10;
     /// <summary>Hypotheses returned per sentence (at most the beam size).</summary>
     public int NBest { get; init; } = 1;
     /// <summary>Sentences decoded together.</summary>
     public int BatchSize { get; init; } = 32;
 
+    /// <summary>Checks every setting (one clear message per bad value) and returns this.</summary>
     public DecodeOptions Validate()
     {
         if (Beam < 1) throw new LsLabException($"beam must be at least 1, got {Beam}.");
@@ -55,6 +60,7 @@ public sealed record DecodeOptions
         _ => 1.0,
     };
 
+    /// <summary>The maximum output length for a source of <paramref name="sourceLength"/> tokens, capped by the model's positions.</summary>
     public int MaxLengthFor(int sourceLength, int modelPositions) =>
         Math.Max(1, Math.Min(MaxLength ?? (int)Math.Floor(MaxLengthA * sourceLength + MaxLengthB), modelPositions));
 }

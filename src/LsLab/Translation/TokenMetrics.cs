@@ -28,6 +28,7 @@ public sealed class TokenPredictions
     public int[] Labels { get; }
     /// <summary>Target vocabulary size.</summary>
     public int K { get; }
+    /// <summary>Number of target tokens N.</summary>
     public int Count => Labels.Length;
     /// <summary>The sentence each token belongs to, ascending (tokens of one sentence are consecutive); each token its own "sentence" when unknown.</summary>
     public int[] Sentence { get; }

@@ -7,17 +7,26 @@ namespace LsLab.Translation;
 /// <summary>Size of the encoder–decoder Transformer.</summary>
 public sealed record TransformerConfig
 {
+    /// <summary>Source vocabulary size (from the source BPE).</summary>
     public int SourceVocab { get; init; }
+    /// <summary>Target vocabulary size (from the target BPE).</summary>
     public int TargetVocab { get; init; }
+    /// <summary>Width d of embeddings and layers.</summary>
     public int DModel { get; init; } = 128;
+    /// <summary>Attention heads (d must be a multiple).</summary>
     public int Heads { get; init; } = 4;
+    /// <summary>Inner width of each feed-forward block.</summary>
     public int FeedForward { get; init; } = 512;
+    /// <summary>Encoder layers.</summary>
     public int EncoderLayers { get; init; } = 2;
+    /// <summary>Decoder layers.</summary>
     public int DecoderLayers { get; init; } = 2;
+    /// <summary>Dropout rate in embeddings, attention and feed-forward blocks.</summary>
     public double Dropout { get; init; } = 0.1;
     /// <summary>Longest sequence the sinusoidal position table covers (source or target, with EOS/BOS).</summary>
     public int MaxPositions { get; init; } = 256;
 
+    /// <summary>Checks the sizes before libtorch sees them and returns this.</summary>
     public TransformerConfig Validate()
     {
         if (SourceVocab < 5 || TargetVocab < 5) throw new LsLabException($"vocabularies must hold the 4 special tokens and at least one piece (source {SourceVocab}, target {TargetVocab}).");
@@ -151,6 +160,7 @@ public sealed class Seq2SeqTransformer : nn.Module
     readonly Dropout drop;
     readonly Tensor positions;
 
+    /// <summary>A freshly initialised Transformer of <paramref name="config"/>'s size.</summary>
     public Seq2SeqTransformer(TransformerConfig config) : base("seq2seq_transformer")
     {
         Config = config.Validate();
@@ -174,6 +184,7 @@ public sealed class Seq2SeqTransformer : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The model's size.</summary>
     public TransformerConfig Config { get; }
 
     /// <summary>PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(…).</summary>
@@ -212,6 +223,7 @@ public sealed class Seq2SeqTransformer : nn.Module
         return Decode(memory, blocked, tgtIn);
     }
 
+    /// <summary>Target logits [N, T, V] for decoder input <paramref name="tgtIn"/> given the encoder's output and padding mask.</summary>
     public Tensor Decode(Tensor memory, Tensor srcBlocked, Tensor tgtIn)
     {
         long t = tgtIn.shape[1];
@@ -293,6 +305,7 @@ public sealed class DecoderState : IDisposable
         SrcBlocked = s;
     }
 
+    /// <summary>Frees the cached keys and values.</summary>
     public void Dispose()
     {
         foreach (var a in new[] { K, V, MemK, MemV }) foreach (var t in a) t?.Dispose();

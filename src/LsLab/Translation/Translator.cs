@@ -10,6 +10,7 @@ namespace LsLab.Translation;
 /// </summary>
 public sealed class Translator : IDisposable
 {
+    /// <summary>A translator from a model and the tokenisers it was trained with (their sizes must match the model's).</summary>
     public Translator(Seq2SeqTransformer model, Bpe source, Bpe target)
     {
         if (model.Config.SourceVocab != source.Count || model.Config.TargetVocab != target.Count)
@@ -19,8 +20,11 @@ public sealed class Translator : IDisposable
         Target = target;
     }
 
+    /// <summary>The encoder–decoder Transformer.</summary>
     public Seq2SeqTransformer Model { get; }
+    /// <summary>English subword vocabulary.</summary>
     public Bpe Source { get; }
+    /// <summary>German subword vocabulary.</summary>
     public Bpe Target { get; }
 
     /// <summary>Longest piece sequence per side that fits the position table with BOS/EOS.</summary>
@@ -89,6 +93,7 @@ public sealed class Translator : IDisposable
         return new Translator(model, source, target);
     }
 
+    /// <summary>Frees the model.</summary>
     public void Dispose() => Model.Dispose();
 }
 
@@ -117,6 +122,7 @@ public sealed record TranslationBatch(Tensor Source, Tensor TargetIn, Tensor Tar
             Native.Engine.ToDevice(tensor(tout, new long[] { n, t })), tokens);
     }
 
+    /// <summary>Frees the batch's tensors.</summary>
     public void Dispose()
     {
         Source.Dispose();

@@ -10,6 +10,7 @@ namespace LsLab.Translation;
 /// <summary>Everything that defines one translator training run (saved as config.json; resuming requires the same).</summary>
 public sealed record TranslatorOptions
 {
+    /// <summary>Which corpus: the embedded grammar corpus or the installed Ding dictionary.</summary>
     public TranslationData Data { get; init; } = TranslationData.Embedded;
     /// <summary>Ding file or folder (null = /usr/share/trans/de-en).</summary>
     public string? DataPath { get; init; }
@@ -17,28 +18,34 @@ public sealed record TranslatorOptions
     public int CorpusSize { get; init; } = 6000;
     /// <summary>Held-out pairs (either corpus): validation fits the temperature, test is reported.</summary>
     public int Validation { get; init; } = 500;
+    /// <summary>Held-out test pairs (reported).</summary>
     public int Test { get; init; } = 500;
     /// <summary>Use only the first N training pairs (quick runs).</summary>
     public int? TrainLimit { get; init; }
+    /// <summary>Seed of corpus, split, initialisation, order and dropout.</summary>
     public int Seed { get; init; }
     /// <summary>Label smoothing α over the target vocabulary (PyTorch semantics; padding ignored).</summary>
     public double Alpha { get; init; } = 0.1;
+    /// <summary>Passes over the training pairs.</summary>
     public int Epochs { get; init; } = 20;
     /// <summary>Sentence pairs per step.</summary>
     public int BatchSize { get; init; } = 64;
     /// <summary>Peak Adam learning rate, reached after <see cref="WarmupSteps"/> linear warm-up steps, then cosine decay to 0.</summary>
     public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Linear warm-up steps before the peak learning rate.</summary>
     public int WarmupSteps { get; init; } = 200;
     /// <summary>Gradient-norm clip (0 = off).</summary>
     public double ClipNorm { get; init; } = 1.0;
     /// <summary>BPE vocabulary sizes (specials and characters included).</summary>
     public int SourceVocab { get; init; } = 1000;
+    /// <summary>Target (German) BPE vocabulary size.</summary>
     public int TargetVocab { get; init; } = 1000;
     /// <summary>Transformer size; its vocabulary sizes and position table are set from the learned BPE and <see cref="MaxPieces"/>.</summary>
     public TransformerConfig Model { get; init; } = new();
     /// <summary>Training pairs with more pieces than this on either side are skipped.</summary>
     public int MaxPieces { get; init; } = 64;
 
+    /// <summary>Checks every setting (one clear message per bad value) and returns this.</summary>
     public TranslatorOptions Validate()
     {
         Losses.LabelSmoothing.Validate(Alpha);
@@ -62,6 +69,7 @@ public sealed record TranslatorOptions
         Schedule = Schedule.Cosine, ClipNorm = ClipNorm, Seed = Seed,
     };
 
+    /// <summary>The Transformer size for the learned vocabularies, with a position table that fits <see cref="MaxPieces"/>.</summary>
     public TransformerConfig ModelConfig(int sourceVocab, int targetVocab) =>
         Model with { SourceVocab = sourceVocab, TargetVocab = targetVocab, MaxPositions = Math.Max(MaxPieces + 1, 128) };
 }

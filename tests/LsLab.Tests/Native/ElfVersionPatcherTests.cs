@@ -55,6 +55,34 @@ public class ElfVersionPatcherTests
     }
 
     [Fact]
+    public void Folder_patch_fixes_every_copy_the_system_needs_fixed_once()
+    {
+        var dir = Directory.CreateTempSubdirectory("lslab-elf-").FullName;
+        try
+        {
+            // A RID-neutral and a RID-specific layout in one folder, as a build and a tool package hold them.
+            foreach (var rel in ElfVersionPatcher.GlueLibraryPaths)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(dir, rel))!);
+                File.Copy(ShippedGlueLibrary(), Path.Combine(dir, rel));
+            }
+            var system = ElfVersionPatcher.DefinedGlibcxxVersions(File.ReadAllBytes(ElfVersionPatcher.FindSystemLibStdCxx()!));
+            var changed = ElfVersionPatcher.PatchFolderForSystem(dir);
+            if (system.Contains("GLIBCXX_3.4.32")) Assert.Empty(changed);
+            else
+            {
+                Assert.Equal(ElfVersionPatcher.GlueLibraryPaths.Select(r => Path.Combine(dir, r)), changed.Select(c => c.Path));
+                Assert.All(changed, c => Assert.Equal(new[] { "GLIBCXX_3.4.32" }, c.Weakened));
+            }
+            Assert.Empty(ElfVersionPatcher.PatchFolderForSystem(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Build_output_copy_loads_and_runs_libtorch()
     {
         // If the build step had not patched the copy next to the tests (on a system lacking the
