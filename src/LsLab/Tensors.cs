@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace LsLab;
@@ -14,4 +15,21 @@ public static class Tensors
         using var scope = NewDisposeScope();
         return t.cpu().contiguous().data<T>().ToArray();
     }
+
+    /// <summary>
+    /// a + b with an alpha Scalar that is never collected. TorchSharp's <c>a + b</c> makes a temporary Scalar for
+    /// alpha = 1 and passes only its native handle, so a garbage collection on another thread (a progress display)
+    /// can finalize the Scalar while libtorch still reads it: rare "toFloat" check failures in long loops (seen in
+    /// beam search). Hot loops use this instead.
+    /// </summary>
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>a · <paramref name="factor"/> with the Scalar held for the duration of the call (see <see cref="Plus"/>).</summary>
+    public static Tensor Times(this Tensor a, double factor)
+    {
+        using var s = factor.ToScalar();
+        return a.mul(s);
+    }
+
+    static readonly TorchSharp.Scalar One = 1.ToScalar();
 }

@@ -74,7 +74,7 @@ public static class Decoder
     /// <summary>Log-probabilities at temperature T, with PAD and BOS made impossible.</summary>
     static Tensor Scores(Tensor logits, double temperature)
     {
-        var logp = (temperature == 1.0 ? logits : logits / temperature).to_type(ScalarType.Float64).log_softmax(-1);
+        var logp = (temperature == 1.0 ? logits : logits.Times(1.0 / temperature)).to_type(ScalarType.Float64).log_softmax(-1);
         return logp.index_fill_(1, Native.Engine.ToDevice(tensor(new long[] { Bpe.Pad, Bpe.Bos })), double.NegativeInfinity);
     }
 
@@ -180,7 +180,7 @@ public static class Decoder
         {
             using var scope = NewDisposeScope();
             var logp = Scores(model.Step(state, Native.Engine.ToDevice(tensor(last))), o.Temperature);
-            var total = logp + Native.Engine.ToDevice(tensor(scores, ScalarType.Float64)).unsqueeze(1);
+            var total = logp.Plus(Native.Engine.ToDevice(tensor(scores, ScalarType.Float64)).unsqueeze(1));
             var (vals, idx) = total.view(n, k * vocab).topk(take, 1);
             var valsV = vals.ToCpuArray<double>();
             var idxV = idx.ToCpuArray<long>();

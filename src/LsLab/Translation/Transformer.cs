@@ -62,7 +62,7 @@ sealed class Attention : nn.Module
     public Tensor Attend(Tensor x, Tensor K, Tensor V, Tensor? blocked)
     {
         var Q = Split(q.forward(x));
-        var s = Q.matmul(K.transpose(-2, -1)).mul_(1.0 / Math.Sqrt(dh));
+        var s = Q.matmul(K.transpose(-2, -1)).Times(1.0 / Math.Sqrt(dh));
         if (blocked is not null) s = s.masked_fill(blocked, float.NegativeInfinity);
         var a = drop.forward(s.softmax(-1));
         var y = a.matmul(V).transpose(1, 2).reshape(x.shape[0], x.shape[1], heads * dh);
@@ -91,8 +91,8 @@ sealed class EncoderLayer : nn.Module
     {
         var h = ln1.forward(x);
         var (K, V) = attn.KeysValues(h);
-        x = x + drop.forward(attn.Attend(h, K, V, padBlocked));
-        return x + drop.forward(ff2.forward(drop.forward(nn.functional.relu(ff1.forward(ln2.forward(x))))));
+        x = x.Plus(drop.forward(attn.Attend(h, K, V, padBlocked)));
+        return x.Plus(drop.forward(ff2.forward(drop.forward(nn.functional.relu(ff1.forward(ln2.forward(x)))))));
     }
 }
 
@@ -121,7 +121,7 @@ sealed class DecoderLayer : nn.Module
     {
         var h = ln1.forward(x);
         var (K, V) = self_attn.KeysValues(h);
-        x = x + drop.forward(self_attn.Attend(h, K, V, causal));
+        x = x.Plus(drop.forward(self_attn.Attend(h, K, V, causal)));
         return CrossAndFeedForward(x, memK, memV, srcBlocked);
     }
 
@@ -132,7 +132,7 @@ sealed class DecoderLayer : nn.Module
         var (k, v) = self_attn.KeysValues(h);
         var K = cacheK.numel() == 0 ? k : cat(new[] { cacheK, k }, 2);
         var V = cacheV.numel() == 0 ? v : cat(new[] { cacheV, v }, 2);
-        x = x + drop.forward(self_attn.Attend(h, K, V, null));
+        x = x.Plus(drop.forward(self_attn.Attend(h, K, V, null)));
         cacheK = K;
         cacheV = V;
         return CrossAndFeedForward(x, memK, memV, srcBlocked);
@@ -140,8 +140,8 @@ sealed class DecoderLayer : nn.Module
 
     Tensor CrossAndFeedForward(Tensor x, Tensor memK, Tensor memV, Tensor srcBlocked)
     {
-        x = x + drop.forward(cross_attn.Attend(ln2.forward(x), memK, memV, srcBlocked));
-        return x + drop.forward(ff2.forward(drop.forward(nn.functional.relu(ff1.forward(ln3.forward(x))))));
+        x = x.Plus(drop.forward(cross_attn.Attend(ln2.forward(x), memK, memV, srcBlocked)));
+        return x.Plus(drop.forward(ff2.forward(drop.forward(nn.functional.relu(ff1.forward(ln3.forward(x)))))));
     }
 }
 
@@ -203,7 +203,7 @@ public sealed class Seq2SeqTransformer : nn.Module
         long t = ids.shape[1];
         if (offset + t > Config.MaxPositions)
             throw new LsLabException($"sequence of {offset + t} tokens exceeds the model's {Config.MaxPositions} positions.");
-        var x = e.forward(ids) * Math.Sqrt(Config.DModel) + positions.narrow(0, offset, t).unsqueeze(0);
+        var x = e.forward(ids).Times(Math.Sqrt(Config.DModel)).Plus(positions.narrow(0, offset, t).unsqueeze(0));
         return drop.forward(x);
     }
 
@@ -237,7 +237,7 @@ public sealed class Seq2SeqTransformer : nn.Module
         return Project(dec_norm.forward(x));
     }
 
-    Tensor Project(Tensor h) => h.matmul(tgt_embed.weight!.t()) + out_bias;
+    Tensor Project(Tensor h) => h.matmul(tgt_embed.weight!.t()).Plus(out_bias);
 
     /// <summary>Starts incremental decoding from encoder output (rows may be repeated for beams).</summary>
     public DecoderState Start(Tensor memory, Tensor srcBlocked)
