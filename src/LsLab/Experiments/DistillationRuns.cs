@@ -20,13 +20,6 @@ internal static class DistillationRuns
         return Evaluator.Predict(model, data).DetachFromDisposeScope();
     }
 
-    /// <summary>Test accuracy of a finished run on an already loaded split.</summary>
-    public static double Accuracy(RunFolder run, Dataset data)
-    {
-        using var logits = Logits(run, data);
-        return Evaluator.Score(logits, data.Labels).Accuracy;
-    }
-
     /// <summary>Per-example 0/1 correctness of a finished run on the validation and test splits (cached predictions).</summary>
     public static (double[] Validation, double[] Test) Correctness(RunFolder run)
     {
@@ -37,8 +30,6 @@ internal static class DistillationRuns
 
     /// <summary>The resample metric "accuracy of the examples drawn" for each seed's per-example correctness.</summary>
     public static IReadOnlyList<Func<int[], double>> Arm(IEnumerable<double[]> correctPerSeed) => correctPerSeed.Select(Bootstrap.Mean).ToList();
-
-    public static double Mean(IEnumerable<double> xs) => xs.Average();
 
     public static string Pct(double v) => (100 * v).ToString("F2", CultureInfo.InvariantCulture);
 

@@ -252,8 +252,7 @@ public sealed class TranslationExperiment : IExperiment
         var lsAt1 = ls.Rows.First(r => r.Temperature == 1.0);
         var hardFit = hard.Rows[^1];
         var lsFit = ls.Rows[^1];
-        var refs = data.Test.Select(p => p.Target).ToList();
-        int n = refs.Count;
+        int n = data.Test.Count;
         Func<int[], double> BleuOf(SeedEval e, TranslatorEvaluation ev, double t) =>
             Bleu.OfSentences(Bleu.Stats(ev.Hypotheses[Key(t)], e.Data.Test.Select(p => p.Target).ToList()));
         // Every comparison resamples the same test sentences for both models (paired); with several seeds, seeds first

@@ -35,11 +35,8 @@ public sealed record MiSample(double[][] Draws, double[] Outer)
     /// </summary>
     public double WithinClassSpread()
     {
-        int n = Examples, half = n / 2;
-        var mu = Draws.Select(d => d.Average()).ToArray();
-        double ss = 0;
-        for (int x = 0; x < n; x++) foreach (var v in Draws[x]) ss += (v - mu[x]) * (v - mu[x]);
-        double sigma2 = ss / ((double)n * (Draws[0].Length - 1));
+        int half = Examples / 2;
+        var (mu, sigma2) = MutualInformation.Moments(Draws);
         double Var(IEnumerable<double> m) { var a = m.ToArray(); double mean = a.Average(); return a.Sum(v => (v - mean) * (v - mean)) / (a.Length - 1); }
         double within = 0.5 * (Var(mu.Take(half)) + Var(mu.Skip(half)));
         return Math.Sqrt(within / Math.Max(sigma2, 1e-300));
@@ -120,25 +117,36 @@ public static class MutualInformation
         if (outer.Count != n) throw new ArgumentException($"{n} examples of draws but {outer.Count} outer draws.");
         int l = draws[0].Length;
         if (l < 2) throw new ArgumentException($"mutual information needs at least 2 draws per example (to estimate σ²), got {l}.");
-        var mu = new double[n];
-        double ss = 0;
         for (int x = 0; x < n; x++)
         {
             var d = draws[x];
             if (d.Length != l) throw new ArgumentException($"example {x} has {d.Length} draws, example 0 has {l}.");
             foreach (var v in d)
                 if (!double.IsFinite(v)) throw new ArgumentException($"example {x} has a non-finite draw ({v}).");
-            mu[x] = d.Average();
-            foreach (var v in d) ss += (v - mu[x]) * (v - mu[x]);
         }
-        double sigma2 = ss / ((double)n * (l - 1));
+        var (mu, sigma2) = Moments(draws);
         // A deterministic network (no augmentation effect at all) gives σ² = 0: keep the formula finite by
         // flooring σ² far below the spread of the means; distinct means then give Î = log N, as they should.
-        double spread = mu.Select(m => (m - mu.Average()) * (m - mu.Average())).Average();
+        double muMean = mu.Average();
+        double spread = mu.Select(m => (m - muMean) * (m - muMean)).Average();
         sigma2 = Math.Max(sigma2, 1e-12 * (spread + 1e-12));
         double fresh = Core(outer, mu, sigma2);
         double inSample = Enumerable.Range(0, l).Select(j => Core(draws.Select(d => d[j]).ToArray(), mu, sigma2)).Average();
         return new MiEstimate(0.5 * (fresh + inSample), fresh, inSample, sigma2, n, l);
+    }
+
+    /// <summary>μ_x = mean of example x's draws, and σ² = Σ_x Σ_l (y_x,l − μ_x)² / (N·(L−1)), the pooled within-example variance.</summary>
+    internal static (double[] Mu, double Sigma2) Moments(IReadOnlyList<double[]> draws)
+    {
+        int n = draws.Count, l = draws[0].Length;
+        var mu = new double[n];
+        double ss = 0;
+        for (int x = 0; x < n; x++)
+        {
+            mu[x] = draws[x].Average();
+            foreach (var v in draws[x]) ss += (v - mu[x]) * (v - mu[x]);
+        }
+        return (mu, ss / ((double)n * (l - 1)));
     }
 
     /// <summary>(1/N)·Σ_x [ −(y_x−μ_x)²/(2σ²) − logmeanexp_x'(−(y_x−μ_x')²/(2σ²)) ], with log-sum-exp.</summary>

@@ -85,27 +85,21 @@ public sealed class TokenPredictions
     /// <summary>Top-label ECE (equal-width bins, as <see cref="Metrics.Ece"/>) at temperature T as a metric of resampled sentences.</summary>
     public Func<int[], double> EceOfSentences(double temperature, int bins = 15)
     {
-        var p = At(temperature);
-        var correct = PerExample.Correct(p);
-        var perToken = new double[p.N][];
-        for (int i = 0; i < p.N; i++)
+        // ECE = Σ_b |Σ_{i in b} (confidence_i − correct_i)| / n: one signed gap per bin and token is enough.
+        var (conf, correct) = HistogramBinning.TopLabel(At(temperature));
+        var perToken = new double[conf.Length][];
+        for (int i = 0; i < conf.Length; i++)
         {
-            double conf = p.Row(i).ToArray().Max();
-            var v = new double[2 * bins];
-            int b = Metrics.EqualWidthBin(conf, bins);
-            v[b] = conf;
-            v[bins + b] = correct[i];
-            perToken[i] = v;
+            perToken[i] = new double[bins];
+            perToken[i][Metrics.EqualWidthBin(conf[i], bins)] = conf[i] - correct[i];
         }
-        var (sum, count) = PerSentence(perToken, 2 * bins);
+        var (sum, count) = PerSentence(perToken, bins);
         return idx =>
         {
-            var acc = new double[2 * bins];
+            var gap = new double[bins];
             double n = 0;
-            foreach (int j in idx) { n += count[j]; for (int c = 0; c < acc.Length; c++) acc[c] += sum[j][c]; }
-            double e = 0;
-            for (int b = 0; b < bins; b++) e += Math.Abs(acc[b] - acc[bins + b]);
-            return e / n;
+            foreach (int j in idx) { n += count[j]; for (int b = 0; b < bins; b++) gap[b] += sum[j][b]; }
+            return gap.Sum(Math.Abs) / n;
         };
     }
 
