@@ -10,6 +10,7 @@ var commands = new Dictionary<string, Func<string[], int>>
     ["gemm"] = ThroughputBench.Gemm,
     ["pipeline"] = ThroughputBench.Pipeline,
     ["beam"] = ThroughputBench.Beam,
+    ["score"] = ScoringBench.Run,
     ["group"] = GroupBench.Run,
     ["step-profile"] = StepProfile.Run,
     ["performance-report"] = PerformanceReport.Run,

@@ -156,14 +156,14 @@ public static class TranslateCommand
     {
         var run = new Option<string?>("--run", "-r") { Description = "Translator run folder: scores its test (or validation) split." };
         var split = new Option<string>("--split") { Description = "test or validation.", DefaultValueFactory = _ => "test" };
-        var hyp = new Option<string?>("--hypotheses") { Description = "BLEU only: file of translations, one per line." };
-        var refs = new Option<string?>("--references") { Description = "BLEU only: file of references, one per line." };
-        var lowercase = new Option<bool>("--lowercase") { Description = "Case-insensitive BLEU." };
+        var hyp = new Option<string?>("--hypotheses") { Description = "BLEU and chrF only: file of translations, one per line." };
+        var refs = new Option<string?>("--references") { Description = "BLEU and chrF only: file of references, one per line." };
+        var lowercase = new Option<bool>("--lowercase") { Description = "Case-insensitive BLEU and chrF." };
         var fit = new Option<bool>("--fit-temperature") { Description = "Also fit the NLL-optimal temperature on validation and score at it." };
         var (beam, temperature, penalty, lengthAlpha, maxLength) = DecodeOptions();
         var threads = Cli.ThreadsOption();
         var device = Cli.DeviceOption();
-        var cmd = new Command("score", "BLEU (13a, corpus BLEU-4), token NLL, accuracy and ECE of a translator; or BLEU of two text files.")
+        var cmd = new Command("score", "BLEU (13a, corpus BLEU-4), chrF, token NLL, accuracy and ECE of a translator; or BLEU and chrF of two text files.")
         { run, split, hyp, refs, lowercase, fit, beam, temperature, penalty, lengthAlpha, maxLength, threads, device };
         cmd.WithExamples(
             "lslab translate score --run runs/mt-ls",
@@ -179,6 +179,7 @@ public static class TranslateCommand
                 var r = File.ReadAllLines(rf);
                 if (h.Length != r.Length) throw new LsLabException($"{hf} has {h.Length} lines but {rf} has {r.Length}; expected one translation per reference.");
                 Console.WriteLine(Bleu.Corpus(h, r, p.GetValue(lowercase)));
+                Console.WriteLine(Chrf.Corpus(h, r, p.GetValue(lowercase)));
                 return 0;
             }
             var dir = p.GetValue(run) ?? throw new LsLabException("give --run DIR, or --hypotheses FILE with --references FILE.");
@@ -201,9 +202,9 @@ public static class TranslateCommand
             if (p.GetValue(fit)) temps.Add(TokenPredictions.Collect(translator, data.Validation).FitTemperature());
             var tokens = TokenPredictions.Collect(translator, pairs);
             var table = new Table().Title(Markup.Escape($"{pairs.Count} {p.GetValue(split)} pairs of {data.Source}"))
-                .AddColumn("T").AddColumn("BLEU").AddColumn("BP").AddColumn("NLL").AddColumn("token acc.").AddColumn("ECE (15 bins)");
+                .AddColumn("T").AddColumn("BLEU").AddColumn("BP").AddColumn("chrF").AddColumn("NLL").AddColumn("token acc.").AddColumn("ECE (15 bins)");
             foreach (var (r, _) in TemperatureSweep.Run(translator, pairs, tokens, o, temps, p.GetValue(lowercase)))
-                table.AddRow(r.Temperature == temps[0] ? $"{r.Temperature:F3}" : $"{r.Temperature:F3} (fitted)", $"{r.Bleu:F2}", $"{r.BrevityPenalty:F3}",
+                table.AddRow(r.Temperature == temps[0] ? $"{r.Temperature:F3}" : $"{r.Temperature:F3} (fitted)", $"{r.Bleu:F2}", $"{r.BrevityPenalty:F3}", $"{r.Chrf:F2}",
                     $"{r.Nll:F4}", $"{r.Accuracy:P2}", $"{r.Ece:F4}");
             table.Caption(Markup.Escape($"beam {o.Beam}, {o.Penalty} length penalty α={o.LengthAlpha}; NLL/accuracy/ECE: next-token, teacher forcing"));
             AnsiConsole.Write(table);

@@ -26,6 +26,8 @@ public sealed record TranslatorEvaluation
     public Dictionary<string, double> ValidationBleu { get; init; } = new();
     /// <summary>Test BLEU of greedy decoding at T = 1 (beam search's baseline).</summary>
     public double GreedyBleu { get; init; }
+    /// <summary>Test chrF of greedy decoding at T = 1.</summary>
+    public double GreedyChrf { get; init; }
     /// <summary>Wall seconds the training took.</summary>
     public double TrainSeconds { get; init; }
     /// <summary>Wall seconds beam decoding of the test split took, over every temperature.</summary>
@@ -36,8 +38,9 @@ public sealed record TranslatorEvaluation
 
 /// <summary>
 /// The paper's Figure 4 analogue (Section 3): Transformer translators trained with α = 0 and α = 0.1,
-/// decoded with beam search at temperatures T over a grid. Reports test BLEU (beam 4, GNMT length
-/// penalty 0.6), teacher-forced token NLL, accuracy and ECE at each T, plus the NLL-optimal T fitted
+/// decoded with beam search at temperatures T over a grid. Reports test BLEU and chrF (beam 4, GNMT length
+/// penalty 0.6; on the grammar corpus against several references per sentence), teacher-forced token NLL,
+/// accuracy and ECE at each T, plus the NLL-optimal T fitted
 /// on validation, and checks the claims: LS raises BLEU, temperature scaling does not recover it,
 /// LS worsens NLL, LS calibrates.
 /// Data: the embedded grammar corpus (Tiny/Quick) or the Ding dictionary sentences (Full when
@@ -127,6 +130,12 @@ public sealed class TranslationExperiment : IExperiment
         return (from k in Enumerable.Range(0, Seeds(ctx.Profile)) from a in Alphas select (RunSpec)new TranslatorRun(o with { Alpha = a, Seed = o.Seed + k })).ToList();
     }
 
+    /// <summary>
+    /// References per validation and test sentence on the grammar corpus (its target and distinct retranslations):
+    /// 16 in the full profile, 8 otherwise. Ding has one.
+    /// </summary>
+    public static int References(Profile p) => p == Profile.Full ? 16 : 8;
+
     /// <summary>Seeds per α: the full profile's claims rest on 3 (each seed also draws its own corpus split).</summary>
     static int Seeds(Profile p) => p == Profile.Full ? (int)Margins.FullProfileSeeds.Value : 1;
 
@@ -144,7 +153,7 @@ public sealed class TranslationExperiment : IExperiment
         for (int k = 0; k < Seeds(ctx.Profile); k++)
         {
             var o = baseOptions with { Seed = baseOptions.Seed + k };
-            var data = TranslatorTraining.LoadData(o);
+            var data = TranslatorTraining.LoadData(o, References(ctx.Profile));
             var evals = new List<TranslatorEvaluation>();
             var tokens = new List<TokenPredictions>();
             foreach (double alpha in Alphas)
@@ -159,6 +168,16 @@ public sealed class TranslationExperiment : IExperiment
         return Report(ctx, seeds, baseOptions, decode, grid, source);
     }
 
+    /// <summary>How many references the test sentences have (the grammar corpus makes several; Ding has one).</summary>
+    static string RefsText(TranslationSplits data, int wanted)
+    {
+        var counts = data.TestReferences.Select(r => r.Count).ToList();
+        if (counts.All(c => c == 1)) return "one reference per sentence";
+        return $"up to {wanted} references per test sentence (its own target and distinct retranslations of its structure; " +
+               $"mean {counts.Average().ToString("F2", CultureInfo.InvariantCulture)}, {counts.Count(c => c == wanted)} of {counts.Count} have {wanted}, " +
+               $"{counts.Count(c => c == 1)} have a single valid translation)";
+    }
+
     static string F(double v, int digits = 3) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
     static string Key(double t) => t.ToString("0.###", CultureInfo.InvariantCulture);
 
@@ -166,7 +185,8 @@ public sealed class TranslationExperiment : IExperiment
         double trainSeconds, ExperimentContext ctx)
     {
         string settings = $"beam {decode.Beam}, {decode.Penalty} α_len {decode.LengthAlpha}, max len {decode.MaxLengthA}·|src|+{decode.MaxLengthB}; " +
-                          $"grid {string.Join(",", grid.Select(Key))}; test {data.Test.Count}, validation {data.Validation.Count} (validation BLEU sweep)";
+                          $"grid {string.Join(",", grid.Select(Key))}; test {data.Test.Count}, validation {data.Validation.Count} (validation BLEU sweep); " +
+                          $"references {data.TestReferences.Sum(r => r.Count)}/{data.ValidationReferences.Sum(r => r.Count)} (test/validation); chrF2";
         var cache = Path.Combine(dir, "eval.json");
         if (File.Exists(cache))
         {
@@ -179,7 +199,7 @@ public sealed class TranslationExperiment : IExperiment
         double eceT = grid.OrderBy(t => valid.Score(t).Ece).First();
         var test = TokenPredictions.Collect(translator, data.Test);
         var sources = data.Test.Select(p => p.Source).ToList();
-        var refs = data.Test.Select(p => p.Target).ToList();
+        var refs = data.TestReferences;
         var rows = new List<TemperatureRow>();
         var hyps = new Dictionary<string, List<string>>();
         var temps = grid.Append(fitted).ToList();
@@ -187,7 +207,7 @@ public sealed class TranslationExperiment : IExperiment
         ctx.Progress.Run($"beam search α={alpha} at {temps.Count} temperatures on {sources.Count} test sentences", temps.Count, task =>
         {
             foreach (var (row, h) in TemperatureSweep.Run(translator, data.Test, test, decode, temps,
-                         onRow: r => task.Advance(1, $"T={r.Temperature:F2} BLEU {r.Bleu:F2} NLL {r.Nll:F3} ECE {r.Ece:F3}")))
+                         onRow: r => task.Advance(1, $"T={r.Temperature:F2} BLEU {r.Bleu:F2} chrF {r.Chrf:F2} NLL {r.Nll:F3} ECE {r.Ece:F3}"), references: refs))
             {
                 rows.Add(row);
                 hyps[Key(row.Temperature)] = h;
@@ -199,14 +219,15 @@ public sealed class TranslationExperiment : IExperiment
         ctx.Progress.Run($"beam search α={alpha} at {grid.Length} temperatures on {data.Validation.Count} validation sentences (to choose T)", grid.Length, task =>
         {
             foreach (var (row, _) in TemperatureSweep.Run(translator, data.Validation, validTokens, decode, grid,
-                         onRow: r => task.Advance(1, $"T={r.Temperature:F2} validation BLEU {r.Bleu:F2}")))
+                         onRow: r => task.Advance(1, $"T={r.Temperature:F2} validation BLEU {r.Bleu:F2}"), references: data.ValidationReferences))
                 validationBleu[Key(row.Temperature)] = row.Bleu;
         });
-        var greedy = Bleu.Corpus(translator.Translate(sources, decode with { Beam = 1, NBest = 1 }), refs).Score;
+        var greedyHyps = translator.Translate(sources, decode with { Beam = 1, NBest = 1 }).ToList();
+        var greedy = Bleu.Corpus(greedyHyps, refs).Score;
         var ev = new TranslatorEvaluation
         {
             Alpha = alpha, Settings = settings, FittedTemperature = fitted, EceTemperature = eceT, Rows = rows, Hypotheses = hyps,
-            ValidationBleu = validationBleu, GreedyBleu = greedy, TrainSeconds = trainSeconds, DecodeSeconds = decodeSeconds,
+            ValidationBleu = validationBleu, GreedyBleu = greedy, GreedyChrf = Chrf.Corpus(greedyHyps, refs).Score, TrainSeconds = trainSeconds, DecodeSeconds = decodeSeconds,
             SentencesPerSecond = sources.Count * temps.Count / decodeSeconds,
         };
         AtomicFile.WriteJson(cache, ev);
@@ -232,15 +253,17 @@ public sealed class TranslationExperiment : IExperiment
             foreach (var r in ev.Rows.Take(grid.Length).Concat(new[] { ev.Rows[^1] }))
             {
                 bool fittedRow = ReferenceEquals(r, ev.Rows[^1]);
-                rows.Add(new[] { F(ev.Alpha, 1), fittedRow ? $"{F(r.Temperature, 3)} (fitted)" : F(r.Temperature, 2), F(r.Nll, 4), F(r.Bleu, 2), F(r.Ece, 4), F(100 * r.Accuracy, 2) });
+                rows.Add(new[] { F(ev.Alpha, 1), fittedRow ? $"{F(r.Temperature, 3)} (fitted)" : F(r.Temperature, 2), F(r.Nll, 4), F(r.Bleu, 2), F(r.Chrf, 2), F(r.Ece, 4), F(100 * r.Accuracy, 2) });
                 string k = fittedRow ? "fitted" : Key(r.Temperature);
                 result.Set("bleu", r.Bleu, ("alpha", ev.Alpha), ("T", k));
+                result.Set("chrf", r.Chrf, ("alpha", ev.Alpha), ("T", k));
                 result.Set("nll", r.Nll, ("alpha", ev.Alpha), ("T", k));
                 result.Set("ece", r.Ece, ("alpha", ev.Alpha), ("T", k));
             }
         result.Tables.Add(new ReportTable($"Test split of the {dataLabel}: {data.Test.Count} sentences",
-            new[] { "α", "T", "NLL (nats/token)", "BLEU", "ECE", "token acc. %" }, rows,
-            $"Ours. BLEU: corpus BLEU-4, 13a tokenisation, cased, beam {decode.Beam}, GNMT length penalty ((5+len)/6)^{decode.LengthAlpha}. " +
+            new[] { "α", "T", "NLL (nats/token)", "BLEU", "chrF", "ECE", "token acc. %" }, rows,
+            $"Ours. BLEU: corpus BLEU-4, 13a tokenisation, cased, beam {decode.Beam}, GNMT length penalty ((5+len)/6)^{decode.LengthAlpha}; " +
+            $"{RefsText(data, References(ctx.Profile))}. chrF: character 1–6-grams, β = 2, whitespace removed (sacreBLEU's default; best reference per sentence). " +
             "NLL/ECE: next-token predictions given the reference prefix (teacher forcing), ECE with 15 equal-width bins. " +
             "Fitted T minimises validation NLL. The paper gives no numbers for its Figure 4 curves."));
 
@@ -253,33 +276,38 @@ public sealed class TranslationExperiment : IExperiment
         var hardFit = hard.Rows[^1];
         var lsFit = ls.Rows[^1];
         int n = data.Test.Count;
-        Func<int[], double> BleuOf(SeedEval e, TranslatorEvaluation ev, double t) =>
-            Bleu.OfSentences(Bleu.Stats(ev.Hypotheses[Key(t)], e.Data.Test.Select(p => p.Target).ToList()));
+        // Sentence statistics against all of a sentence's references, so a resampled sentence brings all of them.
+        Func<int[], double> BleuOf(SeedEval e, TranslatorEvaluation ev, double t) => Bleu.OfSentences(Bleu.Stats(ev.Hypotheses[Key(t)], e.Data.TestReferences));
+        Func<int[], double> ChrfOf(SeedEval e, TranslatorEvaluation ev, double t) => Chrf.OfSentences(Chrf.Stats(ev.Hypotheses[Key(t)], e.Data.TestReferences));
         // Every comparison resamples the same test sentences for both models (paired); with several seeds, seeds first
         // (seed i of both models shares its corpus split and initialisation), each seed choosing its own T on validation.
         BootstrapDistribution Compare(Func<SeedEval, Func<int[], double>> a, Func<SeedEval, Func<int[], double>> b) =>
             Bootstrap.Hierarchical(n, seeds.Select(a).ToList(), seeds.Select(b).ToList(), seed: ctx.Seed);
         var bootBest = Compare(e => BleuOf(e, e.Ls, BestOnValidation(e.Ls).Temperature), e => BleuOf(e, e.Hard, BestOnValidation(e.Hard).Temperature));
         var bootTs = Compare(e => BleuOf(e, e.Ls, 1.0), e => BleuOf(e, e.Hard, e.Hard.Rows[^1].Temperature));
+        var chrfBest = Compare(e => ChrfOf(e, e.Ls, BestOnValidation(e.Ls).Temperature), e => ChrfOf(e, e.Hard, BestOnValidation(e.Hard).Temperature));
+        var chrfTs = Compare(e => ChrfOf(e, e.Ls, 1.0), e => ChrfOf(e, e.Hard, e.Hard.Rows[^1].Temperature));
         string Iv(BootstrapDistribution d, string format = "+0.00;-0.00") =>
             $"{d.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{d.Interval().Low.ToString(format, CultureInfo.InvariantCulture)}, {d.Interval().High.ToString(format, CultureInfo.InvariantCulture)}]";
 
         result.Tables.Add(new ReportTable($"Key comparisons (paired bootstrap over the {n} test sentences, {bootBest.Resamples} resamples)",
-            new[] { "comparison", "BLEU α=0.1", "BLEU α=0", "difference [95% interval]", "share of resamples where LS wins" },
+            new[] { "comparison", "BLEU α=0.1", "BLEU α=0", "BLEU difference [95% interval]", "share of resamples where LS wins", "chrF α=0.1", "chrF α=0", "chrF difference [95% interval]" },
             new IReadOnlyList<string>[]
             {
                 new[] { $"each at its best grid T on validation (LS T={F(bestLs.Temperature, 2)}, hard T={F(bestHard.Temperature, 2)})", F(bestLs.Bleu, 2), F(bestHard.Bleu, 2),
-                        Iv(bootBest), F(bootBest.ShareAbove(0), 3) },
+                        Iv(bootBest), F(bootBest.ShareAbove(0), 3), F(bestLs.Chrf, 2), F(bestHard.Chrf, 2), Iv(chrfBest) },
                 new[] { $"LS at T=1 vs hard at its fitted T={F(hardFit.Temperature, 3)} (temperature scaling)", F(lsAt1.Bleu, 2), F(hardFit.Bleu, 2),
-                        Iv(bootTs), F(bootTs.ShareAbove(0), 3) },
+                        Iv(bootTs), F(bootTs.ShareAbove(0), 3), F(lsAt1.Chrf, 2), F(hardFit.Chrf, 2), Iv(chrfTs) },
             },
-            "T is chosen on the validation split (best beam-search BLEU over the grid; the fitted T minimises validation NLL); BLEU is test BLEU."));
+            "T is chosen on the validation split (best beam-search BLEU over the grid; the fitted T minimises validation NLL); BLEU and chrF are test scores, " +
+            "each difference LS − hard resampling the same test sentences (with all their references) for both models."));
 
         foreach (var ev in evals)
         {
             result.Set("fitted_t", ev.FittedTemperature, ("alpha", ev.Alpha));
             result.Set("ece_optimal_t", ev.EceTemperature, ("alpha", ev.Alpha));
             result.Set("greedy_bleu", ev.GreedyBleu, ("alpha", ev.Alpha));
+            result.Set("greedy_chrf", ev.GreedyChrf, ("alpha", ev.Alpha));
             result.Set("train_seconds", ev.TrainSeconds, ("alpha", ev.Alpha));
             result.Set("beam_sentences_per_second", ev.SentencesPerSecond, ("alpha", ev.Alpha));
             result.Set("best_t_on_validation", BestOnValidation(ev).Temperature, ("alpha", ev.Alpha));
@@ -288,16 +316,20 @@ public sealed class TranslationExperiment : IExperiment
         result.Set("share_ls_wins", bootBest.ShareAbove(0), ("at", "best_t"));
         result.Set("bleu_difference_ls_minus_hard", bootTs.Estimate, ("at", "fitted_t"));
         result.Set("share_ls_wins", bootTs.ShareAbove(0), ("at", "fitted_t"));
+        result.Set("chrf_difference_ls_minus_hard", chrfBest.Estimate, ("at", "best_t"));
+        result.Set("chrf_difference_ls_minus_hard", chrfTs.Estimate, ("at", "fitted_t"));
 
         bool smoke = ctx.Profile == Profile.Tiny;
         Claim Judge(string statement, string paper, string ours, ClaimRule rule, BootstrapDistribution d, string selectedOn) =>
             Verdicts.ToClaim(statement, paper, $"{ours}; {rule.Metric} {Iv(d, "+0.000;-0.000")}", rule, d.ToEvidence(rule.Kind, rule.Metric, rule.Margin?.Value, selectedOn), smoke);
 
         result.Claims.Add(Judge("Label smoothing gives higher BLEU than hard targets, each at its best temperature (Fig. 4).",
-            "higher BLEU with LS (curves only, no numbers)", $"{F(bestLs.Bleu, 2)} vs {F(bestHard.Bleu, 2)} (T chosen on validation BLEU)",
+            "higher BLEU with LS (curves only, no numbers)",
+            $"{F(bestLs.Bleu, 2)} vs {F(bestHard.Bleu, 2)} (T chosen on validation BLEU); chrF {F(bestLs.Chrf, 2)} vs {F(bestHard.Chrf, 2)}, LS − hard {Iv(chrfBest)}",
             ClaimRule.Difference("BLEU(LS, best T) − BLEU(hard, best T)", Direction.Increase), bootBest, "validation"));
         result.Claims.Add(Judge("Temperature scaling does not let the hard-target model reach the LS model's BLEU (Fig. 4 left).",
-            "TS raises BLEU slightly, not up to LS", $"hard at fitted T={F(hardFit.Temperature, 2)}: {F(hardFit.Bleu, 2)} (T=1: {F(hardAt1.Bleu, 2)}); LS at T=1: {F(lsAt1.Bleu, 2)}",
+            "TS raises BLEU slightly, not up to LS",
+            $"hard at fitted T={F(hardFit.Temperature, 2)}: {F(hardFit.Bleu, 2)} (T=1: {F(hardAt1.Bleu, 2)}); LS at T=1: {F(lsAt1.Bleu, 2)}; chrF {F(lsAt1.Chrf, 2)} vs {F(hardFit.Chrf, 2)}, LS − hard {Iv(chrfTs)}",
             ClaimRule.Difference("BLEU(LS, T=1) − BLEU(hard, fitted T)", Direction.Increase), bootTs, "validation"));
 
         // NLL at every grid temperature: the smallest LS − hard gap over the grid, on the same resampled sentences.
@@ -327,7 +359,8 @@ public sealed class TranslationExperiment : IExperiment
             $"{F(hard.SentencesPerSecond, 1)} / {F(ls.SentencesPerSecond, 1)} sentences/s.");
         result.Findings.Add($"Fitted temperatures (validation NLL): α=0 T={F(hard.FittedTemperature, 3)}, α=0.1 T={F(ls.FittedTemperature, 3)}; " +
             $"ECE-optimal grid T: {F(hard.EceTemperature, 2)} and {F(ls.EceTemperature, 2)}. Best-BLEU grid T on validation: {F(bestHard.Temperature, 2)} and {F(bestLs.Temperature, 2)}. " +
-            $"Greedy BLEU (T has no effect on greedy): {F(hard.GreedyBleu, 2)} and {F(ls.GreedyBleu, 2)}.");
+            $"Greedy BLEU (T has no effect on greedy): {F(hard.GreedyBleu, 2)} and {F(ls.GreedyBleu, 2)} (chrF {F(hard.GreedyChrf, 2)} and {F(ls.GreedyChrf, 2)}).");
+        result.Findings.Add($"References: {RefsText(data, References(ctx.Profile))}.");
         if (source == TranslationData.Embedded)
         {
             var lsHyp = ls.Hypotheses[Key(1.0)];

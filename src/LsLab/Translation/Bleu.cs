@@ -48,7 +48,7 @@ public static partial class Bleu
     }
 
     /// <summary>Python's str.split(): runs of Unicode whitespace (and the separators \x1c–\x1f).</summary>
-    static IEnumerable<string> SplitWhitespace(string s)
+    internal static IEnumerable<string> SplitWhitespace(string s)
     {
         int start = -1;
         for (int i = 0; i <= s.Length; i++)
@@ -97,13 +97,17 @@ public static partial class Bleu
         return new SentenceStats(matches, totals, hypothesis.Length, ClosestLength(references, hypothesis.Length));
     }
 
-    /// <summary>Statistics of raw sentences (13a-tokenised here).</summary>
-    public static List<SentenceStats> Stats(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references, bool lowercase = false)
+    /// <summary>Statistics of raw sentences with one reference each (13a-tokenised here).</summary>
+    public static List<SentenceStats> Stats(IReadOnlyList<string> hypotheses, IReadOnlyList<string> references, bool lowercase = false) =>
+        Stats(hypotheses, references.Select(r => (IReadOnlyList<string>)new[] { r }).ToList(), lowercase);
+
+    /// <summary>Statistics of raw sentences with any number of references each (13a-tokenised here).</summary>
+    public static List<SentenceStats> Stats(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references, bool lowercase = false)
     {
         if (hypotheses.Count != references.Count)
-            throw new ArgumentException($"{hypotheses.Count} hypotheses but {references.Count} references.");
+            throw new ArgumentException($"{hypotheses.Count} hypotheses but {references.Count} reference sets.");
         string[] Tok(string s) => Tokenize13a(lowercase ? s.ToLowerInvariant() : s).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return hypotheses.Select((h, i) => Stats(Tok(h), new[] { Tok(references[i]) })).ToList();
+        return hypotheses.Select((h, i) => Stats(Tok(h), references[i].Select(Tok).ToList())).ToList();
     }
 
     /// <summary>Corpus BLEU on already tokenised text.</summary>

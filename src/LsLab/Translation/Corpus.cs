@@ -7,6 +7,17 @@ public sealed record SentencePair(string Source, string Target);
 public sealed record TranslationSplits(
     IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Validation, IReadOnlyList<SentencePair> Test, string Source)
 {
+    IReadOnlyList<IReadOnlyList<string>>? _validationReferences, _testReferences;
+
+    /// <summary>Reference translations of each validation pair, its own target first (only the target unless the corpus can make more).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> ValidationReferences { get => _validationReferences ?? TargetsOnly(Validation); init => _validationReferences = value; }
+
+    /// <summary>Reference translations of each test pair, its own target first (only the target unless the corpus can make more).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> TestReferences { get => _testReferences ?? TargetsOnly(Test); init => _testReferences = value; }
+
+    static IReadOnlyList<IReadOnlyList<string>> TargetsOnly(IReadOnlyList<SentencePair> pairs) =>
+        pairs.Select(p => (IReadOnlyList<string>)new[] { p.Target }).ToList();
+
     /// <inheritdoc />
     public override string ToString() => $"{Source}: {Train.Count} train / {Validation.Count} validation / {Test.Count} test pairs";
 }
@@ -31,23 +42,39 @@ public static class TranslationCorpus
     {
         if (validation < 0 || test < 0 || validation + test >= pairs.Count)
             throw new ArgumentException($"Cannot take {validation} validation and {test} test pairs out of {pairs.Count} ({source}).");
-        var order = Enumerable.Range(0, pairs.Count).ToArray();
-        new Random(seed).Shuffle(order);
-        var shuffled = order.Select(i => pairs[i]).ToList();
+        var shuffled = Shuffled(pairs, seed);
         return new TranslationSplits(
             shuffled.Skip(validation + test).ToList(), shuffled.Take(validation).ToList(),
             shuffled.Skip(validation).Take(test).ToList(), source);
     }
 
+    static List<T> Shuffled<T>(IReadOnlyList<T> items, int seed)
+    {
+        var order = Enumerable.Range(0, items.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return order.Select(i => items[i]).ToList();
+    }
+
     /// <summary>
     /// The generated English→German corpus: <paramref name="count"/> pairs with unique sources, of which
     /// <paramref name="validation"/> and <paramref name="test"/> are held out (default 5% each, at least 1).
+    /// With <paramref name="references"/> &gt; 1 each held-out pair gets up to that many distinct German
+    /// references (its own target first, then retranslations of its structure, seeded by <paramref name="seed"/>),
+    /// so BLEU and chrF credit every valid translation; the training pairs are the same either way.
     /// </summary>
-    public static TranslationSplits Embedded(int count, int seed, int? validation = null, int? test = null)
+    public static TranslationSplits Embedded(int count, int seed, int? validation = null, int? test = null, int references = 1)
     {
-        var pairs = GermanGrammar.Generate(count, seed).Select(s => s.Pair).ToList();
+        if (references < 1) throw new ArgumentOutOfRangeException(nameof(references), "at least one reference (the target) per sentence.");
+        var samples = GermanGrammar.Generate(count, seed);
         int held = Math.Max(1, count / 20);
-        return Split(pairs, validation ?? held, test ?? held, seed + 1, $"embedded grammar corpus (seed {seed})");
+        int v = validation ?? held, t = test ?? held;
+        var split = Split(samples.Select(s => s.Pair).ToList(), v, t, seed + 1, $"embedded grammar corpus (seed {seed})");
+        if (references == 1) return split;
+        var shuffled = Shuffled(samples, seed + 1);  // the same order Split used
+        var rng = new Random(seed + 2);
+        IReadOnlyList<IReadOnlyList<string>> Refs(IEnumerable<GermanGrammar.Sample> part) =>
+            part.Select(s => GermanGrammar.References(s, references, rng)).ToList();
+        return split with { ValidationReferences = Refs(shuffled.Take(v)), TestReferences = Refs(shuffled.Skip(v).Take(t)) };
     }
 
     /// <summary>

@@ -41,6 +41,23 @@ public static class GermanGrammar
     /// <summary>Another valid German translation of a generated sample's English side (fresh random choices).</summary>
     public static string Retranslate(Sample sample, Random rng) => German((Sentence)sample.Structure, rng);
 
+    /// <summary>
+    /// Up to <paramref name="count"/> distinct valid German translations of a sample: its own target first, then
+    /// retranslations in the order drawn (at most 32 draws per wanted reference, so a sentence with fewer distinct
+    /// translations than <paramref name="count"/> gets all that the draws found). Deterministic in <paramref name="rng"/>.
+    /// </summary>
+    public static IReadOnlyList<string> References(Sample sample, int count, Random rng)
+    {
+        var refs = new List<string> { sample.Pair.Target };
+        var seen = new HashSet<string>(refs, StringComparer.Ordinal);
+        for (int draw = 0; draw < 32 * (count - 1) && refs.Count < count; draw++)
+        {
+            var r = Retranslate(sample, rng);
+            if (seen.Add(r)) refs.Add(r);
+        }
+        return refs;
+    }
+
     /// <summary>Gender (m, f, n) of each German singular noun form the grammar uses, weak oblique forms included (for checks and documentation).</summary>
     public static IReadOnlyDictionary<string, char> NounGenders =>
         Nouns.SelectMany(n => n.De).SelectMany(d => new[] { (Form: d.Sg, d.Gender), (Form: d.SgOblique ?? d.Sg, d.Gender) })

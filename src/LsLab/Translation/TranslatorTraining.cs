@@ -86,11 +86,14 @@ public sealed record TranslatorOptions
 /// </summary>
 public static class TranslatorTraining
 {
-    /// <summary>The corpus the options name.</summary>
-    public static TranslationSplits LoadData(TranslatorOptions o) => o.Data switch
+    /// <summary>
+    /// The corpus the options name. With <paramref name="references"/> &gt; 1 the grammar corpus's validation and test
+    /// pairs carry up to that many references each (training data unchanged); Ding stays single-reference.
+    /// </summary>
+    public static TranslationSplits LoadData(TranslatorOptions o, int references = 1) => o.Data switch
     {
         TranslationData.Ding => TranslationCorpus.Ding(o.DataPath, o.Validation, o.Test, o.Seed, null, o.TrainLimit),
-        _ => Limit(TranslationCorpus.Embedded(o.CorpusSize, o.Seed, o.Validation, o.Test), o.TrainLimit),
+        _ => Limit(TranslationCorpus.Embedded(o.CorpusSize, o.Seed, o.Validation, o.Test, references), o.TrainLimit),
     };
 
     static TranslationSplits Limit(TranslationSplits s, int? n) =>

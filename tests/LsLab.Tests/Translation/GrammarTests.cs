@@ -164,4 +164,48 @@ public class GrammarTests
         Assert.DoesNotContain(s.Test, p => train.Contains(p.Source));
         Assert.DoesNotContain(s.Validation, p => train.Contains(p.Source));
     }
+
+    [Fact]
+    public void References_are_distinct_valid_translations_with_the_target_first_and_deterministic()
+    {
+        var refs = Corpus.Take(300).Select(s => GermanGrammar.References(s, 8, new Random(5))).ToList();
+        var again = Corpus.Take(300).Select(s => GermanGrammar.References(s, 8, new Random(5))).ToList();
+        Assert.Equal(refs, again);
+        foreach (var (s, r) in Corpus.Take(300).Zip(refs))
+        {
+            Assert.Equal(s.Pair.Target, r[0]);
+            Assert.InRange(r.Count, 1, 8);
+            Assert.Equal(r.Count, r.Distinct().Count());
+            Assert.All(r, x => Assert.Equal(s.Pair.Target[^1], x[^1]));
+        }
+        // Every reference is one the grammar produces for that structure (among many fresh draws).
+        var rng = new Random(9);
+        foreach (var (s, r) in Corpus.Take(10).Zip(refs))
+        {
+            var all = Enumerable.Range(0, 600).Select(_ => GermanGrammar.Retranslate(s, rng)).Append(s.Pair.Target).ToHashSet();
+            Assert.All(r, x => Assert.Contains(x, all));
+        }
+        Assert.True(refs.Count(r => r.Count == 8) > 60, $"only {refs.Count(r => r.Count == 8)} of 300 sentences reach 8 references");
+        Assert.True(refs.Count(r => r.Count > 1) > 150);
+    }
+
+    [Fact]
+    public void Embedded_references_follow_the_held_out_pairs_and_leave_training_unchanged()
+    {
+        var single = TranslationCorpus.Embedded(1000, 3);
+        var multi = TranslationCorpus.Embedded(1000, 3, references: 8);
+        Assert.Equal(single.Train, multi.Train);
+        Assert.Equal(single.Test, multi.Test);
+        Assert.All(single.TestReferences, r => Assert.Single(r));
+        Assert.Equal(multi.Test.Count, multi.TestReferences.Count);
+        Assert.Equal(multi.Validation.Count, multi.ValidationReferences.Count);
+        for (int i = 0; i < multi.Test.Count; i++) Assert.Equal(multi.Test[i].Target, multi.TestReferences[i][0]);
+        for (int i = 0; i < multi.Validation.Count; i++) Assert.Equal(multi.Validation[i].Target, multi.ValidationReferences[i][0]);
+        Assert.True(multi.TestReferences.Average(r => r.Count) > 3);
+        Assert.Equal(multi.TestReferences, TranslationCorpus.Embedded(1000, 3, references: 8).TestReferences);
+        // A capped training set keeps the references.
+        var capped = TranslatorTraining.LoadData(new TranslatorOptions { CorpusSize = 1000, Seed = 3, Validation = 50, Test = 50, TrainLimit = 100 }, references: 4);
+        Assert.Equal(100, capped.Train.Count);
+        Assert.Contains(capped.TestReferences, r => r.Count == 4);
+    }
 }

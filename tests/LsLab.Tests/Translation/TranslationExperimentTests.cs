@@ -22,6 +22,13 @@ public class TranslationExperimentTests
             Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.png")));
             Assert.True(File.Exists(Path.Combine(dir, "translation-temperature.svg")));
             Assert.Equal(2 * (3 + 1), result.Tables[0].Rows.Count);  // 2 models × (3 grid temperatures + fitted)
+            Assert.Contains("chrF", result.Tables[0].Columns);
+            Assert.Contains("chrF difference [95% interval]", result.Tables[1].Columns);
+            Assert.InRange(result.Numbers["chrf/alpha=0/T=1"], 0, 100);
+            Assert.True(result.Numbers.ContainsKey("chrf_difference_ls_minus_hard/at=best_t"));
+            // The grammar corpus scores against several references per sentence (its own target first).
+            Assert.Contains(result.Findings, f => f.StartsWith("References: up to 8 references per test sentence"));
+            Assert.Contains("chrF", result.Claims[0].OurValue);
             Assert.Equal(5, result.Claims.Count);
             // Every claim is on the statistics layer (smoke run: inconclusive), T chosen on validation.
             Assert.All(result.Claims, c => Assert.NotNull(c.Evidence));
