@@ -152,11 +152,10 @@ public static class CalibrationLeaderboard
         public Eval(int n, int k, int bins)
         {
             Conf = new double[n]; Ok = new double[n]; Nll = new double[n]; Brier = new double[n]; P1 = k == 2 ? new double[n] : Array.Empty<double>();
-            SumF = new double[k * bins]; SumY = new double[k * bins]; Count = new long[k * bins];
+            SumF = new double[k * bins]; SumY = new double[k * bins];
         }
         public readonly double[] Conf, Ok, Nll, Brier, P1;
-        public readonly double[] SumF, SumY;
-        public readonly long[] Count;
+        public readonly double[] SumF, SumY; // class-wise bin sums of p and of [label = class] (an empty bin adds |0 − 0| = 0)
     }
 
     /// <summary>The columns for a compat mode, with the estimator settings spelled out.</summary>
@@ -328,7 +327,7 @@ public static class CalibrationLeaderboard
         var gate = new object();
         var edges = Enumerable.Range(0, bins + 1).Select(b => (double)b / bins).ToArray();
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            () => (F: new double[k * bins], Y: new double[k * bins], N: new long[k * bins], Z: rowsSubset is null ? Array.Empty<double>() : new double[chunk * k]),
+            () => (F: new double[k * bins], Y: new double[k * bins], Z: rowsSubset is null ? Array.Empty<double>() : new double[chunk * k]),
             (c, _, acc) =>
         {
             int lo = c * chunk, hi = Math.Min(count, lo + chunk), m = hi - lo;
@@ -354,7 +353,7 @@ public static class CalibrationLeaderboard
                 for (int j = 0; j < k; j++)
                 {
                     int b = j * bins + EqualWidthBin(pr[j], edges);
-                    acc.F[b] += pr[j]; acc.N[b]++;
+                    acc.F[b] += pr[j];
                 }
                 acc.Y[y * bins + EqualWidthBin(py, edges)] += 1;
                 e.Conf[row] = pr[a]; e.Ok[row] = a == y ? 1 : 0; e.Nll[row] = -Math.Max(Math.Log(py), CalMath.LogFloor); e.Brier[row] = br;
@@ -362,7 +361,7 @@ public static class CalibrationLeaderboard
             }
             return acc;
         },
-            acc => { lock (gate) for (int j = 0; j < acc.F.Length; j++) { e.SumF[j] += acc.F[j]; e.SumY[j] += acc.Y[j]; e.Count[j] += acc.N[j]; } });
+            acc => { lock (gate) for (int j = 0; j < acc.F.Length; j++) { e.SumF[j] += acc.F[j]; e.SumY[j] += acc.Y[j]; } });
     }
 
     /// <summary><see cref="Metrics.EqualWidthBin"/> with the edges b/bins precomputed (no division per probability).</summary>
@@ -403,8 +402,7 @@ public static class CalibrationLeaderboard
         for (int c = 0; c < k; c++)
             for (int b = 0; b < bins; b++)
             {
-                long cnt = e.Count[c * bins + b];
-                if (cnt > 0) cw += Math.Abs(e.SumY[c * bins + b] - e.SumF[c * bins + b]) / n;
+                cw += Math.Abs(e.SumY[c * bins + b] - e.SumF[c * bins + b]) / n;
             }
         var smooth = Estimators.SmoothEce(e.Conf, e.Ok);
         var sel = Estimators.Selective(e.Conf, e.Ok, n, order); // the full curve (n points): risk at any coverage is a lookup

@@ -265,7 +265,8 @@ public sealed class LinearCalibrator : ICalibrator
             int k = K, nw = Full ? k * k : k;
             var W = Full ? tensor(theta[..nw], new long[] { k, k }) : tensor(theta[..nw]);
             var B = tensor(theta[nw..]);
-            var L = Full ? x.matmul(W.t()) + B : x * W + B;
+            // Plus and a held Scalar, not `+` / div_(N): TorchSharp's temporary Scalars can be finalized mid-call when fits run in parallel.
+            var L = Full ? x.matmul(W.t()).Plus(B) : x.mul(W).Plus(B);
             var logp = L.log_softmax(1);
             double f = -logp.gather(1, y).mean().item<double>();
             var g = new double[theta.Length];
@@ -273,7 +274,8 @@ public sealed class LinearCalibrator : ICalibrator
             {
                 var G = logp.exp();
                 G.scatter_add_(1, y, minusOne);
-                G.div_(N);
+                using var count = ((double)N).ToScalar();
+                G.div_(count);
                 var gw = Full ? G.t().matmul(x) : (G * x).sum(dim: 0); // not sum(0): a literal 0 binds to sum(ScalarType) = Byte
                 
                 Array.Copy(gw.ToCpuArray<double>(), 0, g, 0, nw);
