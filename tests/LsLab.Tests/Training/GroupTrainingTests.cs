@@ -15,6 +15,8 @@ public class GroupTrainingTests : TempDirTest
     {
         Model = model, Width = 16, Alpha = alpha, Epochs = epochs, BatchSize = 32, LearningRate = 0.05, Seed = seed,
         Dropout = model == "mlp" ? 0.3 : null,
+        // The conv nets train with crop augmentation: each member's crops come from its own epoch generator.
+        Augment = model is "convnet" or "resnet20",
     };
 
     /// <summary>Members differ in seed and α; each has its own data (seeded blobs), 96 examples = 3 steps of 32.</summary>
