@@ -24,8 +24,12 @@ for p in "LsLab.$version.nupkg" "LsLab.Tool.$version.nupkg" "LsLab.Tool.linux-x6
   [ -f "$tmp/P/$p" ] || fail "dotnet pack did not write $p"
 done
 contents=$(unzip -Z1 "$tmp/P/LsLab.$version.nupkg")
-for f in lib/net10.0/LsLab.dll lib/net10.0/LsLab.xml README.md LICENSE-Fashion-MNIST.txt buildTransitive/LsLab.targets buildTransitive/ElfVersionPatcher.cs buildTransitive/mkl_vendor_override.c; do
+for f in lib/net10.0/LsLab.dll lib/net10.0/LsLab.xml README.md LICENSE LICENSE-Fashion-MNIST.txt buildTransitive/LsLab.targets buildTransitive/ElfVersionPatcher.cs buildTransitive/mkl_vendor_override.c; do
   grep -qx "$f" <<<"$contents" || fail "LsLab.$version.nupkg lacks $f"
+done
+for p in "LsLab.$version.nupkg" "LsLab.Tool.$version.nupkg"; do
+  unzip -p "$tmp/P/$p" '*.nuspec' | grep -q '<license type="expression">MIT</license>' || fail "$p does not declare its licence (MIT) in its nuspec"
+  unzip -Z1 "$tmp/P/$p" | grep -qx LICENSE || fail "$p lacks LICENSE"
 done
 
 step "installing the tool from P"

@@ -31,5 +31,14 @@ public static class Tensors
         return a.mul(s);
     }
 
-    static readonly TorchSharp.Scalar One = 1.ToScalar();
+    /// <summary>Where <paramref name="mask"/> is true, −∞ (attention and vocabulary masks), with a Scalar that is never collected (see <see cref="Plus"/>).</summary>
+    public static Tensor MaskedMinusInfinity(this Tensor a, Tensor mask) => a.masked_fill(mask, MinusInfinity);
+
+    /// <summary>−∞ into the <paramref name="index"/> entries of dimension <paramref name="dim"/>, in place, with a Scalar that is never collected.</summary>
+    public static Tensor IndexFillMinusInfinity_(this Tensor a, long dim, Tensor index) => a.index_fill_(dim, index, MinusInfinity);
+
+    /// <summary>Where <paramref name="mask"/> is true, 0, with a Scalar that is never collected.</summary>
+    public static Tensor MaskedZero(this Tensor a, Tensor mask) => a.masked_fill(mask, Zero);
+
+    static readonly TorchSharp.Scalar One = 1.ToScalar(), Zero = 0.ToScalar(), MinusInfinity = double.NegativeInfinity.ToScalar();
 }

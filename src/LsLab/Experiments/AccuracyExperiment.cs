@@ -18,7 +18,7 @@ public sealed class AccuracyExperiment : IExperiment
     static IEnumerable<(string Dataset, string Model, int Epochs, bool Augment, int? Limit)> Cells(Profile p) => p switch
     {
         Profile.Tiny => new[] { (Data.DatasetCatalog.Embedded, "mlp-small", 1, false, (int?)600) },
-        Profile.Quick => new[] { (Data.DatasetCatalog.Embedded, "mlp", 5, false, (int?)null), (Data.DatasetCatalog.Embedded, "convnet", 3, false, null) },
+        Profile.Quick => new[] { (Data.DatasetCatalog.Embedded, "mlp", 5, false, (int?)null), (Data.DatasetCatalog.Embedded, "convnet", 5, false, null) },
         _ => new[]
         {
             ("fashion-mnist", "mlp", 20, false, (int?)null), ("fashion-mnist", "convnet", 15, true, null),

@@ -69,11 +69,12 @@ public static class Reproduction
             {
                 overall.Advance(0, $"{name}");
                 var lap = Stopwatch.StartNew();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 using var runner = new Runner(store.ArtifactRoot!, progress, store, o.DataDir) { Experiment = name, Group = o.Group };
                 var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 results.Add(result);
-                overall.Log($"{name}: done in {lap.Elapsed.TotalMinutes:F1} min ({result.Claims.Count} claims, {result.Figures.Count} figures)");
+                overall.Log($"{name}: done in {lap.Elapsed.TotalMinutes:F1} min, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F0} CPU-s ({result.Claims.Count} claims, {result.Figures.Count} figures)");
                 overall.Advance(1);
             }
         });

@@ -32,7 +32,7 @@ public static class LabelSmoothing
         if (ignoreIndex is long ig)
         {
             keep = targets.ne(ig);
-            safeTargets = targets.masked_fill(keep.logical_not(), 0);
+            safeTargets = targets.MaskedZero(keep.logical_not());
         }
         else
         {

@@ -100,14 +100,13 @@ public sealed class Runner : IDisposable
         {
             var deps = list.SelectMany(s => s.Dependencies).Select(Resolve).DistinctBy(d => d.Id).ToList();
             if (deps.Count > 0) TrainAll(deps);
-            var groupable = list.OfType<ClassifierRun>()
-                .Where(c => c.TrackMi is null && GroupTraining.Supports(c.Options) && !FolderFor(c).IsSealed)
-                .DistinctBy(c => c.Id);
-            foreach (var bucket in groupable.GroupBy(c => (GroupTraining.Key(c.Options), FolderFor(c).CheckpointEpochs)))
+            var groupable = list.Where(s => s is ClassifierRun or StudentRun && GroupTraining.Supports(s.ClassifierOptions!) && !FolderFor(s).IsSealed)
+                .DistinctBy(s => s.Id);
+            foreach (var bucket in groupable.GroupBy(s => (GroupTraining.Key(s.ClassifierOptions!), FolderFor(s).CheckpointEpochs)))
             {
                 var members = bucket.ToList();
                 if (members.Count < 2) continue;
-                foreach (var chunk in members.Chunk(GroupCap(members[0].Options)))
+                foreach (var chunk in members.Chunk(GroupCap(members[0].ClassifierOptions!)))
                     if (chunk.Length > 1) TrainGroup(chunk);
             }
         }
@@ -133,9 +132,9 @@ public sealed class Runner : IDisposable
     /// When the group fails (a member diverges, say), its claims are released and <see cref="TrainAll"/>
     /// trains the members one by one from their checkpoints, so a failure is recorded against its own run only.
     /// </summary>
-    void TrainGroup(IReadOnlyList<ClassifierRun> chunk)
+    void TrainGroup(IReadOnlyList<RunSpec> chunk)
     {
-        var claimed = new List<(ClassifierRun Spec, string? Id)>();
+        var claimed = new List<(RunSpec Spec, string? Id)>();
         foreach (var c in chunk)
         {
             var folder = FolderFor(c);
@@ -153,18 +152,33 @@ public sealed class Runner : IDisposable
         }
         var leases = store is null ? new List<LeaseKeeper>() : claimed.Select(m => store.KeepLease(m.Id!, LeaseSeconds)).ToList();
         var data = new Dictionary<string, DataSplits>();
+        var objectives = new List<IDisposable>();
         try
         {
             var members = claimed.Select(m =>
             {
-                var o = m.Spec.Options;
+                var o = m.Spec.ClassifierOptions!;
                 string key = $"{o.Dataset}|{o.DataDir}|{o.ValidationFraction}|{o.Seed}|{o.TrainLimit}";
                 if (!data.TryGetValue(key, out var d)) data[key] = d = TrainingRun.LoadData(o);
                 var folder = FolderFor(m.Spec);
-                return new GroupMember(o, folder, d, OnEpochEnd: m.Spec.Trace?.Recorder(folder, d, o.Epochs));
+                switch (m.Spec)
+                {
+                    case StudentRun st:
+                        var kd = StudentObjective(st, d);
+                        objectives.Add(kd);
+                        return new GroupMember(o, folder, d, kd);
+                    case ClassifierRun { TrackMi: { } mi } c:
+                        var tracking = new MiTrackingObjective(o.Alpha, mi, folder.Combine("mi"));
+                        objectives.Add(tracking);
+                        return new GroupMember(o, folder, d, tracking, c.Trace?.Recorder(folder, d, o.Epochs));
+                    default:
+                        return new GroupMember(o, folder, d, OnEpochEnd: ((ClassifierRun)m.Spec).Trace?.Recorder(folder, d, o.Epochs));
+                }
             }).ToList();
             var sw = Stopwatch.StartNew();
             var states = GroupTraining.Fit(members, store is null ? Progress : new LeaseProgress(Progress, leases));
+            foreach (var m in members)
+                if (m.Objective is DistillationObjective kd) DistillationRecord.For(kd).Save(m.Run);
             for (int i = 0; i < leases.Count; i++)
             {
                 leases[i].ThrowIfLost();
@@ -181,6 +195,7 @@ public sealed class Runner : IDisposable
         finally
         {
             foreach (var l in leases) l.Dispose();
+            foreach (var x in objectives) x.Dispose();
             foreach (var d in data.Values) d.Dispose();
         }
     }
@@ -291,16 +306,25 @@ public sealed class Runner : IDisposable
         if (!teacher.IsComplete)
             throw new LsLabException($"{folder.Path}: its teacher {teacher.Path} has not finished; train it first.");
         using var data = TrainingRun.LoadData(s.Options);
-        // Students of one teacher on one training set share the teacher's logits (computed once per runner).
+        using var objective = StudentObjective(s, data);
+        var state = TrainingRun.Execute(s.Options, folder.Path, progress, objective, data: data);
+        DistillationRecord.For(objective).Save(folder);
+        return state;
+    }
+
+    /// <summary>The student's loss, bound to its finished teacher's logits over <paramref name="data"/>'s training set (computed once per runner and shared by the teacher's students).</summary>
+    DistillationObjective StudentObjective(StudentRun s, DataSplits data)
+    {
+        var teacher = FolderFor(s.Teacher);
+        if (!teacher.IsComplete)
+            throw new LsLabException($"{FolderFor(s).Path}: its teacher {teacher.Path} has not finished; train it first.");
         var o = s.Options;
         string key = $"{teacher.Path}|{o.Dataset}|{o.DataDir}|{o.ValidationFraction}|{o.Seed}|{o.TrainLimit}";
         if (!teacherLogits.TryGetValue(key, out var logits))
             teacherLogits[key] = logits = DistillationObjective.ComputeTeacherLogits(teacher, data.Train);
-        using var objective = new DistillationObjective(new DistillationSpec(teacher.Path, s.Temperature, s.Beta, s.Soft));
+        var objective = new DistillationObjective(new DistillationSpec(teacher.Path, s.Temperature, s.Beta, s.Soft));
         objective.BindLogits(logits, data.Train.Labels);
-        var state = TrainingRun.Execute(s.Options, folder.Path, progress, objective, data: data);
-        DistillationRecord.For(objective).Save(folder);
-        return state;
+        return objective;
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ public static class Decoder
     static Tensor Scores(Tensor logits, double temperature)
     {
         var logp = (temperature == 1.0 ? logits : logits.Times(1.0 / temperature)).to_type(ScalarType.Float64).log_softmax(-1);
-        return logp.index_fill_(1, Native.Engine.ToDevice(tensor(new long[] { Bpe.Pad, Bpe.Bos })), double.NegativeInfinity);
+        return logp.IndexFillMinusInfinity_(1, Native.Engine.ToDevice(tensor(new long[] { Bpe.Pad, Bpe.Bos })));
     }
 
     static Tensor Pad(IReadOnlyList<int[]> rows)

@@ -63,7 +63,7 @@ sealed class Attention : nn.Module
     {
         var Q = Split(q.forward(x));
         var s = Q.matmul(K.transpose(-2, -1)).Times(1.0 / Math.Sqrt(dh));
-        if (blocked is not null) s = s.masked_fill(blocked, float.NegativeInfinity);
+        if (blocked is not null) s = s.MaskedMinusInfinity(blocked);
         var a = drop.forward(s.softmax(-1));
         var y = a.matmul(V).transpose(1, 2).reshape(x.shape[0], x.shape[1], heads * dh);
         return o.forward(y);

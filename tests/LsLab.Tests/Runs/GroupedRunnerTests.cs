@@ -1,4 +1,6 @@
 using LsLab.Data;
+using LsLab.Distillation;
+using LsLab.Information;
 using LsLab.Runs;
 using LsLab.Training;
 
@@ -59,5 +61,46 @@ public class GroupedRunnerTests : TempDirTest
         var stamp = File.GetLastWriteTimeUtc(a[0].Folder.ModelPath);
         grouped.TrainAll(Plan());
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(a[0].Folder.ModelPath));
+    }
+
+    [Fact]
+    public void Students_and_mi_tracked_runs_group_and_match_their_single_runs()
+    {
+        var teacher = Spec(0.1, 0, trace: false);
+        var student = Spec(0, 0, trace: false).Options;
+        var mi = new MiSettings(0, 1, Examples: 8, Draws: 3);
+        RunSpec[] plan =
+        {
+            new StudentRun(student, teacher, 1.0, 1.0, SoftTerm.Paper),
+            new StudentRun(student, teacher, 4.0, 0.5, SoftTerm.Hinton),
+            new ClassifierRun(student, mi),
+            new ClassifierRun(student with { Alpha = 0.3 }, mi),
+        };
+        var titles = new Titles();
+        using var grouped = new Runner(Path.Combine(Dir, "grouped"), titles);
+        using var alone = new Runner(Path.Combine(Dir, "alone"), Progress.None) { Group = false };
+        var a = grouped.TrainAll(plan);
+        var b = alone.TrainAll(plan);
+        Assert.Contains(titles.Seen, t => t.StartsWith("group of 4 × mlp-small"));
+        Assert.DoesNotContain(titles.Seen, t => t.Contains("failed"));
+        for (int i = 0; i < a.Count; i++)
+        {
+            var (wa, wb) = (Weights(a[i]), Weights(b[i]));
+            double worst = wa.Zip(wb, (x, y) => Math.Abs(x - y)).Max(), scale = wb.Max(Math.Abs);
+            Assert.True(worst <= 1e-5 * scale, $"{a[i].Spec.Name}: weights differ by {worst:G3} (scale {scale:G3})");
+        }
+        for (int i = 0; i < 2; i++)
+        {
+            var (ra, rb) = (DistillationRecord.Load(a[i].Folder)!, DistillationRecord.Load(b[i].Folder)!);
+            Assert.Equal(rb.Temperature, ra.Temperature);
+            Assert.Equal(rb.EquivalentSmoothing, ra.EquivalentSmoothing, 9);
+        }
+        for (int i = 2; i < 4; i++)
+            foreach (int e in new[] { 1, 2 })
+            {
+                var (sa, sb) = (MiSample.Load(MiTracker.SamplePath(a[i].Folder, e)), MiSample.Load(MiTracker.SamplePath(b[i].Folder, e)));
+                double worst = sa.Outer.Zip(sb.Outer, (x, y) => Math.Abs(x - y)).Max(), scale = sb.Outer.Max(Math.Abs);
+                Assert.True(worst <= 1e-4 * Math.Max(scale, 1), $"{a[i].Spec.Name} epoch {e}: MI readings differ by {worst:G3}");
+            }
     }
 }
