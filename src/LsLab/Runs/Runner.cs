@@ -121,7 +121,9 @@ public sealed class Runner : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         long dataBytes = new[] { data.Train, data.Validation, data.Test }.Sum(d => d.Images.numel() * 4 + d.Labels.numel() * 8);
         long hidden = model.Head.in_features, input = data.Train.Channels * data.Train.Height * data.Train.Width;
-        long activations = o.BatchSize * (input + 2 * hidden + data.Train.NumClasses) * 4 * 4;
+        // Convolution outputs bounded by their channels at the input resolution (an upper bound: pooling and strides shrink them).
+        long maps = model.modules().OfType<TorchSharp.Modules.Conv2d>().Sum(c => c.weight!.shape[0]) * data.Train.Height * data.Train.Width;
+        long activations = o.BatchSize * (input + 2 * hidden + data.Train.NumClasses + maps) * 4 * 4;
         return GroupTraining.MaxMembers(parameters, dataBytes, activations, GroupTraining.AvailableBytes() / 2, MaxGroup);
     }
 
