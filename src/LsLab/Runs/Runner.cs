@@ -100,7 +100,7 @@ public sealed class Runner : IDisposable
         {
             var deps = list.SelectMany(s => s.Dependencies).Select(Resolve).DistinctBy(d => d.Id).ToList();
             if (deps.Count > 0) TrainAll(deps);
-            var groupable = list.Where(s => s is ClassifierRun or StudentRun && GroupTraining.Supports(s.ClassifierOptions!) && !FolderFor(s).IsSealed)
+            var groupable = list.Where(s => s is ClassifierRun or StudentRun && GroupTraining.GroupsByDefault(s.ClassifierOptions!) && !FolderFor(s).IsSealed)
                 .DistinctBy(s => s.Id);
             foreach (var bucket in groupable.GroupBy(s => (GroupTraining.Key(s.ClassifierOptions!), FolderFor(s).CheckpointEpochs)))
             {

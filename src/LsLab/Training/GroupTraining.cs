@@ -27,6 +27,12 @@ public static class GroupTraining
     /// <summary>Models grouped training supports (those with a <see cref="GroupedClassifier"/> form).</summary>
     public static bool Supports(TrainOptions o) => GroupedClassifier.Supports(o.Model);
 
+    /// <summary>
+    /// Architectures <see cref="Runs.Runner.TrainAll"/> groups on its own: those where a group measured faster than its
+    /// members one after another (docs/performance.md). ResNets are left out: 4 × resnet20 ran at 0.88× per CPU-second.
+    /// </summary>
+    public static bool GroupsByDefault(TrainOptions o) => Supports(o) && !o.Model.StartsWith("resnet", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Runs with equal keys can be trained in one group: everything but the seed and α must match (so recipe, subset size and step count do).</summary>
     public static TrainOptions Key(TrainOptions o) => o with { Seed = 0, Alpha = 0 };
 
