@@ -1,9 +1,11 @@
 """PyTorch side of the grouped-training benchmark (bench/LsLab.Bench `group` does the same work).
 
-    group --model mlp|mlp-small --members G --steps S --epochs E --mode vmap|sequential
+    group --model mlp|mlp-small|convnet|resnet20 --members G --steps S --epochs E --mode vmap|sequential
 
 G runs differing in seed and label-smoothing alpha, on uniform random images with random labels, batch 128,
-SGD lr 0.1 Nesterov 0.9 with a cosine schedule; each member its own data order. `vmap` is functorch's model
+SGD lr 0.1 Nesterov 0.9 with a cosine schedule (weight decay 5e-4 for the conv nets, as LsLab's default); each
+member its own data order; convnet on 1x28x28, resnet20 on 3x32x32 (with batch norm: vmap gets each member's
+stacked running statistics as buffers). `vmap` is functorch's model
 ensemble (combine_state_for_ensemble + vmap, randomness="different" so each member draws its own dropout),
 one SGD over the stacked weights; `sequential` trains the members one after another. Throughput: examples per
 second summed over members, over the training loops of epochs 2..E (epoch 1 is the warm-up). Prints one JSON
@@ -15,14 +17,17 @@ import torch
 import torch.nn.functional as F
 from functorch import combine_state_for_ensemble, vmap
 
+import pytorch_bench
 from pytorch_bench import Mlp, rss
 
 ALPHAS = [0.0, 0.05, 0.1, 0.2]
 
 
 def create(model):
-    # Mlp.cs via ModelRegistry: mlp = 1200 wide, dropout 0.2; mlp-small = 800 wide, no dropout.
-    return Mlp(784, hidden=1200, dropout=0.2) if model == "mlp" else Mlp(784, hidden=800, dropout=0.0)
+    # Mlp.cs via ModelRegistry: mlp = 1200 wide, dropout 0.2; mlp-small = 800 wide, no dropout; conv nets as pytorch_bench.
+    if model == "mlp-small":
+        return Mlp(784, hidden=800, dropout=0.0)
+    return pytorch_bench.create(model)
 
 
 def lr_at(step, total):
@@ -32,7 +37,8 @@ def lr_at(step, total):
 def run(a):
     n = a.steps * a.batch
     torch.manual_seed(0)
-    images, labels = torch.rand(n, 1, 28, 28), torch.randint(0, 10, (n,))
+    images, labels = torch.rand(n, *pytorch_bench.shape(a.model)), torch.randint(0, 10, (n,))
+    decay = 0.0 if a.model.startswith("mlp") else 5e-4
     models = []
     for i in range(a.members):
         torch.manual_seed(i)
@@ -44,7 +50,7 @@ def run(a):
     if a.mode == "vmap":
         fmodel, params, buffers = combine_state_for_ensemble(models)
         params = [p.detach().requires_grad_() for p in params]
-        opt = torch.optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True)
+        opt = torch.optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True, weight_decay=decay)
         forward = vmap(fmodel, randomness="different")
         for m in models:
             m.train()
@@ -77,7 +83,7 @@ def run(a):
             losses = lv.tolist()
     elif a.mode == "sequential":
         for i, model in enumerate(models):
-            opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+            opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=decay)
             model.train()
             for epoch in range(1, a.epochs + 1):
                 gen = torch.Generator().manual_seed(i * 1_000_003 + epoch)
@@ -112,7 +118,7 @@ def run(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("work", choices=["group"])
-    p.add_argument("--model", default="mlp-small", choices=["mlp", "mlp-small"])
+    p.add_argument("--model", default="mlp-small", choices=["mlp", "mlp-small", "convnet", "resnet20"])
     p.add_argument("--members", type=int, default=16)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--epochs", type=int, default=3)

@@ -41,12 +41,13 @@ group_rows() {
   group_core="$(OPENBLAS_VERBOSE=2 OPENBLAS_CORETYPE="$coretype" LD_LIBRARY_PATH="$openblas_dir" "$python" -c 'import torch; torch.mm(torch.ones(64,64), torch.ones(64,64))' 2>&1 | sed -n 's/^Core: //p' | head -1)"
   echo "  grouped training (PyTorch OpenBLAS core: ${group_core:-?}, OPENBLAS_CORETYPE=$coretype)" >&2
   [[ -n "$group_core" && "$group_core" != Prescott* && "$group_core" != Generic* ]] || { echo "PyTorch's OpenBLAS is on a generic kernel (${group_core:-none}): not a fair baseline" >&2; exit 1; }
-  for model in mlp-small mlp; do
+  for row in mlp-small:16 mlp:16 convnet:8 resnet20:4; do
+    model="${row%:*}" g="${row#*:}"
     for ((r = 1; r <= procs; r++)); do
-      lslab group --model "$model" --members 16 --steps "$s_group" --epochs 3 --mode grouped
-      pytorch_group group --model "$model" --members 16 --steps "$s_group" --epochs 3 --mode vmap
-      lslab group --model "$model" --members 16 --steps "$s_group" --epochs 3 --mode sequential
-      pytorch_group group --model "$model" --members 16 --steps "$s_group" --epochs 3 --mode sequential
+      lslab group --model "$model" --members "$g" --steps "$s_group" --epochs 3 --mode grouped
+      pytorch_group group --model "$model" --members "$g" --steps "$s_group" --epochs 3 --mode vmap
+      lslab group --model "$model" --members "$g" --steps "$s_group" --epochs 3 --mode sequential
+      pytorch_group group --model "$model" --members "$g" --steps "$s_group" --epochs 3 --mode sequential
     done
   done
 }

@@ -28,8 +28,10 @@ for f in lib/net10.0/LsLab.dll lib/net10.0/LsLab.xml README.md LICENSE LICENSE-F
   grep -qx "$f" <<<"$contents" || fail "LsLab.$version.nupkg lacks $f"
 done
 for p in "LsLab.$version.nupkg" "LsLab.Tool.$version.nupkg"; do
-  unzip -p "$tmp/P/$p" '*.nuspec' | grep -q '<license type="expression">MIT</license>' || fail "$p does not declare its licence (MIT) in its nuspec"
-  unzip -Z1 "$tmp/P/$p" | grep -qx LICENSE || fail "$p lacks LICENSE"
+  # Read whole before grep -q (which stops early): under pipefail an unzip killed by SIGPIPE fails the check at random.
+  nuspec=$(unzip -p "$tmp/P/$p" '*.nuspec'); files=$(unzip -Z1 "$tmp/P/$p")
+  grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || fail "$p does not declare its licence (MIT) in its nuspec"
+  grep -qx LICENSE <<<"$files" || fail "$p lacks LICENSE"
 done
 
 step "installing the tool from P"

@@ -126,9 +126,10 @@ public static class CalibrationToolkitBench
         var sw = Stopwatch.StartNew();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var methods = o.TryGetValue("methods", out var ms) ? CalibratorFactory.Parse(ms, k) : CalibratorFactory.All(k);
-        var result = CalibrationLeaderboard.Run(eval, fit, new LeaderboardOptions(methods, Resamples: resamples), s => { log.Add(s); Console.Error.WriteLine(s); });
+        var copt = o.TryGetValue("gtol", out var gt) ? new CalibratorOptions(Tolerance: double.Parse(gt, CultureInfo.InvariantCulture)) : null;
+        var result = CalibrationLeaderboard.Run(eval, fit, new LeaderboardOptions(methods, Resamples: resamples, Calibrator: copt), s => { log.Add(s); Console.Error.WriteLine(s); });
         foreach (var row in result.Rows.Where(r => r.Fit is not null))
-            Console.Error.WriteLine($"{row.Method}: {row.Fit!.Iterations} iterations, {row.Fit.Message}; {string.Join(", ", row.Fit.Details.Select(d => $"{d.Key}={d.Value:G4}"))}");
+            Console.Error.WriteLine($"{row.Method}: {row.Fit!.Iterations} iterations, fit NLL {row.Fit.FinalNll:R}, {row.Fit.Message}; {string.Join(", ", row.Fit.Details.Select(d => $"{d.Key}={d.Value:G4}"))}");
         double wall = sw.Elapsed.TotalSeconds, cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         string load1 = File.ReadAllText("/proc/loadavg").Trim();
         md.AppendLine(CultureInfo.InvariantCulture, $"`--method all` leaderboard (in-process `CalibrationLeaderboard.Run`, the code behind `lslab calibrate --method all`; file reading excluded): {n:N0} × {k} evaluation rows, a {nf:N0} × {k} fit set, {result.Rows.Count - 1} calibrators, {resamples} paired bootstrap resamples: **{wall:F1} s wall**, {cpu:F1} s CPU, peak RSS {PeakRss() / 1048576.0:F0} MiB {(reset ? "during the leaderboard" : "(whole process: the peak could not be reset)")}, of which {inputs / 1048576.0:F0} MiB is the process with the float64 inputs loaded ({(eval.Logits.Length + fit.Logits.Length) * 8 / 1048576.0:F0} MiB of logits); {Environment.ProcessorCount} cores; load average at the end: {load1}.");

@@ -8,10 +8,10 @@ using static TorchSharp.torch;
 namespace LsLab.Bench;
 
 /// <summary>
-/// `group --model mlp|mlp-small --members G --steps S --epochs E --mode grouped|sequential`: G runs that
+/// `group --model mlp|mlp-small|convnet|resnet20 --members G --steps S --epochs E --mode grouped|sequential`: G runs that
 /// differ in seed and α (a sweep's cells) trained as one group (<see cref="GroupTraining"/>) or one after
 /// another (<see cref="Trainer"/>), on uniform random images with random labels, batch 128, SGD lr 0.1
-/// Nesterov 0.9, cosine. Throughput is examples per second summed over members, over the training loops
+/// Nesterov 0.9, cosine, the model's default weight decay. Throughput is examples per second summed over members, over the training loops
 /// only (validation and checkpoints excluded on both paths), epoch 1 being the warm-up.
 /// bench/pytorch_group_bench.py does the same with functorch's vmap ensemble and one after another.
 /// </summary>

@@ -94,10 +94,10 @@ public static class PerformanceReport
         if (rows.Count == 0) return;
         sb.AppendLine("## Grouped training: many small runs as one batched model (examples/s summed over members)");
         sb.AppendLine();
-        sb.AppendLine("Members differ in seed and α (as a sweep's cells do); LsLab grouped = `GroupTraining` (stacked weights, batched matmul), PyTorch vmap = functorch " +
+        sb.AppendLine("Members differ in seed and α (as a sweep's cells do); LsLab grouped = `GroupTraining` (stacked weights, batched matmul, grouped convolution), PyTorch vmap = functorch " +
                       "`combine_state_for_ensemble` + `vmap` with one SGD over the stacked weights; training loops of epochs 2..E only (bench `group`, bench/pytorch_group_bench.py).");
         sb.AppendLine();
-        sb.AppendLine("| row | LsLab grouped | LsLab one after another | PyTorch vmap ensemble | PyTorch one after another | grouped / one after another (target ≥ 3) | grouped / vmap (target ≥ 1) |");
+        sb.AppendLine("| row | LsLab grouped | LsLab one after another | PyTorch vmap ensemble | PyTorch one after another | grouped / one after another (target ≥ 3 mlp, ≥ 2 convnet) | grouped / vmap (target ≥ 1) |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (model, g) in rows)
         {

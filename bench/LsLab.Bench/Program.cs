@@ -13,6 +13,7 @@ var commands = new Dictionary<string, Func<string[], int>>
     ["score"] = ScoringBench.Run,
     ["group"] = GroupBench.Run,
     ["step-profile"] = StepProfile.Run,
+    ["group-profile"] = GroupProfile.Run,
     ["performance-report"] = PerformanceReport.Run,
 };
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var run))

@@ -132,7 +132,10 @@ public sealed class HistogramBinning : ICalibrator
     }
 
     /// <inheritdoc />
-    public double[] Transform(ReadOnlySpan<double> logits, int k)
+    public double[] Transform(ReadOnlySpan<double> logits, int k) => CalMath.LogProbs(TransformProbabilities(logits, k));
+
+    /// <summary>The calibrated probabilities themselves (equal bin values stay exactly equal, so sort-based estimators break their ties by index).</summary>
+    public double[] TransformProbabilities(ReadOnlySpan<double> logits, int k)
     {
         if (k != K) throw new LsLabException($"calibrator '{Method}' was fitted on {K} classes, the logits have {k}.");
         var p = CalMath.SoftmaxRows(logits, k);
@@ -150,7 +153,7 @@ public sealed class HistogramBinning : ICalibrator
                 Renormalise(row);
             }
         }
-        return CalMath.LogProbs(p);
+        return p;
     }
 
     /// <inheritdoc />
@@ -303,6 +306,9 @@ public sealed class IsotonicCalibrator : ICalibrator
     /// <inheritdoc />
     public double[] Transform(ReadOnlySpan<double> logits, int k) => CalMath.LogProbs(Probabilities(logits, k));
 
+    /// <summary>The calibrated probabilities themselves (<see cref="Probabilities"/>), not the softmax of their logs.</summary>
+    public double[] TransformProbabilities(ReadOnlySpan<double> logits, int k) => Probabilities(logits, k);
+
     /// <inheritdoc />
     public string Describe() => $"isotonic regression (one-vs-rest, renormalised; {X.Sum(a => a.Length)} points)";
 
@@ -397,7 +403,10 @@ public sealed class ScalingBinning : ICalibrator
     static double Softplus(double x) => x > 0 ? x + Math.Log(1 + Math.Exp(-x)) : Math.Log(1 + Math.Exp(x));
 
     /// <inheritdoc />
-    public double[] Transform(ReadOnlySpan<double> logits, int k)
+    public double[] Transform(ReadOnlySpan<double> logits, int k) => CalMath.LogProbs(TransformProbabilities(logits, k));
+
+    /// <summary>The calibrated probabilities themselves (equal bin values stay exactly equal, so sort-based estimators break their ties by index).</summary>
+    public double[] TransformProbabilities(ReadOnlySpan<double> logits, int k)
     {
         if (k != K) throw new LsLabException($"calibrator 'scaling-binning' was fitted on {K} classes, the logits have {k}.");
         var p = CalMath.SoftmaxRows(logits, k);
@@ -407,7 +416,7 @@ public sealed class ScalingBinning : ICalibrator
             int a = Metrics.ArgMax(row);
             HistogramBinning.SetTop(row, a, Values[BinEdges.Index(G(row[a]), Edges)]);
         }
-        return CalMath.LogProbs(p);
+        return p;
     }
 
     /// <inheritdoc />

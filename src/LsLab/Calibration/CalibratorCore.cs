@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace LsLab.Calibration;
 
 /// <summary>
@@ -65,25 +67,24 @@ public static class CalMath
     /// <summary>Smallest probability whose log stands in for log 0 in calibrated logits (its softmax weight is ≈ 1e-300).</summary>
     public const double LogFloor = -690.7755278982137;
 
-    /// <summary>log softmax of one row, written into <paramref name="o"/> (max-shifted, so large logits do not overflow).</summary>
+    /// <summary>log softmax of one row, written into <paramref name="o"/> (max-shifted, so large logits do not overflow; vectorised, no allocation).</summary>
     public static void LogSoftmax(ReadOnlySpan<double> z, Span<double> o)
     {
-        double max = double.NegativeInfinity;
-        foreach (var v in z) max = Math.Max(max, v);
-        double s = 0;
-        foreach (var v in z) s += Math.Exp(v - max);
-        double lse = max + Math.Log(s);
-        for (int j = 0; j < z.Length; j++) o[j] = z[j] - lse;
+        if (z.Overlaps(o)) { LogSoftmax(z.ToArray(), o); return; } // o is the exp scratch: in place needs a copy of z
+        double max = TensorPrimitives.Max(z);
+        TensorPrimitives.Subtract(z, max, o);
+        TensorPrimitives.Exp(o, o);
+        double lse = max + Math.Log(TensorPrimitives.Sum(o));
+        TensorPrimitives.Subtract(z, lse, o);
     }
 
-    /// <summary>softmax of one row, written into <paramref name="o"/> (max-shifted, so large logits do not overflow).</summary>
+    /// <summary>softmax of one row, written into <paramref name="o"/> (max-shifted, so large logits do not overflow; one exp per value, vectorised).</summary>
     public static void Softmax(ReadOnlySpan<double> z, Span<double> o)
     {
-        double max = double.NegativeInfinity;
-        foreach (var v in z) max = Math.Max(max, v);
-        double s = 0;
-        for (int j = 0; j < z.Length; j++) { o[j] = Math.Exp(z[j] - max); s += o[j]; }
-        for (int j = 0; j < z.Length; j++) o[j] /= s;
+        double max = TensorPrimitives.Max(z);
+        TensorPrimitives.Subtract(z, max, o);
+        TensorPrimitives.Exp(o, o);
+        TensorPrimitives.Divide(o, TensorPrimitives.Sum(o), o);
     }
 
     /// <summary>Row-wise softmax of a row-major [N,K] matrix.</summary>

@@ -13,7 +13,9 @@ namespace LsLab.Calibration;
 /// <param name="Lambda">Fixed regularisation strength (skips the cross-validation).</param>
 /// <param name="MaxIterations">L-BFGS iteration cap.</param>
 /// <param name="Seed">Seed of the folds and of scaling-binning's split.</param>
-public sealed record CalibratorOptions(int Bins = 15, int ScalingBins = 10, int CvFolds = 3, double? Lambda = null, int MaxIterations = 500, int Seed = 0);
+/// <param name="Tolerance">Stopping test ‖g‖∞ ≤ this for the affine (vector, matrix, Dirichlet) fits.</param>
+public sealed record CalibratorOptions(int Bins = 15, int ScalingBins = 10, int CvFolds = 3, double? Lambda = null, int MaxIterations = 500, int Seed = 0,
+    double Tolerance = LinearFitOptions.DefaultTolerance);
 
 /// <summary>Every calibrator by name: list, parse a --method list, fit.</summary>
 public static class CalibratorFactory
@@ -68,7 +70,7 @@ public static class CalibratorFactory
     public static ICalibrator Fit(string method, double[] logits, int k, int[] labels, CalibratorOptions? options = null)
     {
         var o = options ?? new CalibratorOptions();
-        var lin = new LinearFitOptions(Lambda: o.Lambda, CvFolds: o.CvFolds, MaxIterations: o.MaxIterations, Seed: o.Seed);
+        var lin = new LinearFitOptions(Lambda: o.Lambda, CvFolds: o.CvFolds, MaxIterations: o.MaxIterations, Seed: o.Seed, Tolerance: o.Tolerance);
         return method switch
         {
             "temperature" => TemperatureScaling.Fit(logits, k, labels),

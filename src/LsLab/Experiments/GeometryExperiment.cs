@@ -20,18 +20,17 @@ public sealed class GeometryExperiment : IExperiment
 
     static readonly double[] Alphas = { 0.0, 0.1 };
 
-    static TrainOptions Options(ExperimentContext ctx, double alpha, int seed) => ctx.Profile switch
-    {
-        Profile.Tiny => new TrainOptions { Dataset = DatasetCatalog.Embedded, Model = "mlp-small", Alpha = alpha, Epochs = 1, TrainLimit = 600, Seed = seed },
-        Profile.Quick => new TrainOptions { Dataset = DatasetCatalog.Embedded, Model = "mlp", Alpha = alpha, Epochs = 5, Seed = seed },
-        _ => new TrainOptions { Dataset = "fashion-mnist", Model = "resnet20", Alpha = alpha, Epochs = 10, Augment = true, Seed = seed, DataDir = ctx.DataDir },
-    };
+    /// <summary>
+    /// The networks projected: the mutual-information experiment's, trained without regularisers until they fit their
+    /// training subset (issue 14 §2: Figure 1 is about converged networks; short regularised runs do not show its shapes).
+    /// </summary>
+    static ClassifierRun Run(ExperimentContext ctx, double alpha, int seed) => MutualInformationExperiment.ConvergedRun(ctx, alpha, seed);
 
-    static int Seeds(Profile p) => p == Profile.Full ? (int)Margins.FullProfileSeeds.Value : 1;
+    static int Seeds(Profile p) => MutualInformationExperiment.ConvergedSetup(p).Seeds;
 
     /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx) =>
-        (from s in Enumerable.Range(ctx.Seed, Seeds(ctx.Profile)) from a in Alphas select (RunSpec)new ClassifierRun(Options(ctx, a, s))).ToList();
+        (from s in Enumerable.Range(ctx.Seed, Seeds(ctx.Profile)) from a in Alphas select (RunSpec)Run(ctx, a, s)).ToList();
 
     /// <inheritdoc />
     public ExperimentResult Analyse(ExperimentContext ctx, TrainedRuns trained)
@@ -49,14 +48,16 @@ public sealed class GeometryExperiment : IExperiment
         var views = new Dictionary<(string Triple, double Alpha, string Split), List<GeometryView>>();
         int seeds = Seeds(ctx.Profile);
         int numClasses = 0;
+        var trainAccuracy = new Dictionary<double, double>();
         foreach (var (tripleName, names) in triples)
         {
             var panels = new List<ScottPlot.Plot>();
             for (int s = 0; s < seeds; s++)
             foreach (var alpha in Alphas)
             {
-                var run = trained[new ClassifierRun(Options(ctx, alpha, ctx.Seed + s))].Folder;
+                var run = trained[Run(ctx, alpha, ctx.Seed + s)].Folder;
                 var o = run.ReadConfig();
+                if (s == 0) trainAccuracy[alpha] = run.ReadMetrics().History[^1].TrainAccuracy;
                 using var data = TrainingRun.LoadData(o);
                 using var model = TrainingRun.LoadModel(run, data.Train);
                 var ids = GeometryAnalysis.ParseClasses(string.Join(",", names), data.Train.ClassNames);
@@ -90,6 +91,8 @@ public sealed class GeometryExperiment : IExperiment
             "Tightness = mean within-class squared distance to the centroid / mean squared distance between centroids; plane = the 2-D projection shown, template span = the affine span of all class templates (what the logits see), full = all penultimate dimensions. Wrong-logit spread = mean std of the wrong-class logits / mean gap to the true logit."));
 
         AddPlaneMeasures(result, views, triples.Select(t => t.Item1).ToArray(), ctx.Seed);
+        result.Findings.Insert(0, $"Networks: the mutual-information experiment's ({MutualInformationExperiment.ConvergedSetup(ctx.Profile).Setup}); last-epoch training accuracy " +
+            string.Join(", ", Alphas.Select(a => $"α={a.ToString(CultureInfo.InvariantCulture)} {100 * trainAccuracy[a]:F1}%")) + " (first seed).");
 
         var cases = triples.SelectMany(t => new[] { "train", "test" }.Select(split => (Triple: t.Item1, Split: split))).ToArray();
         int Lower(Func<GeometryMeasures, double> f) => cases.Count(c => f(measures[(c.Triple, 0.1, c.Split)]) < f(measures[(c.Triple, 0.0, c.Split)]));

@@ -44,6 +44,12 @@ public sealed class MutualInformationExperiment : IExperiment
         Dropout = 0, WeightDecay = 0, Augment = false, Seed = seed,
     }, new MiSettings(ClassA, ClassB, s.MiExamples, Draws, seed));
 
+    /// <summary>A network of this experiment (trained to fit its subset, no regularisers): the geometry experiment projects these, so they train once.</summary>
+    internal static ClassifierRun ConvergedRun(ExperimentContext ctx, double alpha, int seed) => Spec(ctx, For(ctx.Profile), alpha, seed);
+
+    /// <summary>Seeds and set-up of <see cref="ConvergedRun"/> in <paramref name="p"/>.</summary>
+    internal static (int Seeds, string Setup) ConvergedSetup(Profile p) => (For(p).Seeds, For(p).Scale);
+
     /// <inheritdoc />
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {

@@ -38,6 +38,9 @@ public sealed class CifarResNet : Classifier
     /// <inheritdoc />
     public override Linear Head => head;
 
+    /// <summary>Each block's stride and shortcut zero-padding, in order (what <see cref="GroupedResNet"/> needs besides the weights).</summary>
+    internal IEnumerable<(int Stride, int PadChannels)> BlockShapes => blocks.Select(b => (b.Stride, b.PadChannels));
+
     /// <inheritdoc />
     public override Tensor Features(Tensor x)
     {
@@ -53,6 +56,9 @@ public sealed class CifarResNet : Classifier
         readonly Conv2d conv1, conv2;
         readonly BatchNorm2d bn1, bn2;
         readonly int stride, padChannels;
+
+        internal int Stride => stride;
+        internal int PadChannels => padChannels;
 
         /// <summary>A block from <paramref name="inC"/> to <paramref name="outC"/> channels; stride 2 halves the resolution.</summary>
         public BasicBlock(int inC, int outC, int stride) : base("block")

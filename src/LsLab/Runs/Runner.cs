@@ -100,7 +100,7 @@ public sealed class Runner : IDisposable
         {
             var deps = list.SelectMany(s => s.Dependencies).Select(Resolve).DistinctBy(d => d.Id).ToList();
             if (deps.Count > 0) TrainAll(deps);
-            var groupable = list.Where(s => s is ClassifierRun or StudentRun && GroupTraining.Supports(s.ClassifierOptions!) && !FolderFor(s).IsSealed)
+            var groupable = list.Where(s => s is ClassifierRun or StudentRun && GroupTraining.GroupsByDefault(s.ClassifierOptions!) && !FolderFor(s).IsSealed)
                 .DistinctBy(s => s.Id);
             foreach (var bucket in groupable.GroupBy(s => (GroupTraining.Key(s.ClassifierOptions!), FolderFor(s).CheckpointEpochs)))
             {
@@ -121,7 +121,9 @@ public sealed class Runner : IDisposable
         long parameters = model.parameters().Sum(p => p.numel());
         long dataBytes = new[] { data.Train, data.Validation, data.Test }.Sum(d => d.Images.numel() * 4 + d.Labels.numel() * 8);
         long hidden = model.Head.in_features, input = data.Train.Channels * data.Train.Height * data.Train.Width;
-        long activations = o.BatchSize * (input + 2 * hidden + data.Train.NumClasses) * 4 * 4;
+        // Convolution outputs bounded by their channels at the input resolution (an upper bound: pooling and strides shrink them).
+        long maps = model.modules().OfType<TorchSharp.Modules.Conv2d>().Sum(c => c.weight!.shape[0]) * data.Train.Height * data.Train.Width;
+        long activations = o.BatchSize * (input + 2 * hidden + data.Train.NumClasses + maps) * 4 * 4;
         return GroupTraining.MaxMembers(parameters, dataBytes, activations, GroupTraining.AvailableBytes() / 2, MaxGroup);
     }
 

@@ -14,7 +14,7 @@ public sealed record GroupMember(TrainOptions Options, RunFolder Run, DataSplits
 
 /// <summary>
 /// Grouped training: G classifier runs that share architecture, data set, step count and recipe (they
-/// may differ in seed, α, subset draw and objective) trained as one <see cref="GroupedMlp"/> with one
+/// may differ in seed, α, subset draw and objective) trained as one <see cref="GroupedClassifier"/> with one
 /// SGD optimizer over the stacked weights. SGD's momentum and weight decay act per element, so each
 /// member follows its own single run's update; each member keeps its own data order, augmentation and
 /// dropout stream from its own per-epoch seed (the generators <see cref="Trainer"/> uses), and its loss
@@ -24,8 +24,14 @@ public sealed record GroupMember(TrainOptions Options, RunFolder Run, DataSplits
 /// </summary>
 public static class GroupTraining
 {
-    /// <summary>Models grouped training supports.</summary>
-    public static bool Supports(TrainOptions o) => o.Model.Equals("mlp", StringComparison.OrdinalIgnoreCase) || o.Model.Equals("mlp-small", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Models grouped training supports (those with a <see cref="GroupedClassifier"/> form).</summary>
+    public static bool Supports(TrainOptions o) => GroupedClassifier.Supports(o.Model);
+
+    /// <summary>
+    /// Architectures <see cref="Runs.Runner.TrainAll"/> groups on its own: those where a group measured faster than its
+    /// members one after another (docs/performance.md). ResNets are left out: 4 × resnet20 ran at 0.88× per CPU-second.
+    /// </summary>
+    public static bool GroupsByDefault(TrainOptions o) => Supports(o) && !o.Model.StartsWith("resnet", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs with equal keys can be trained in one group: everything but the seed and α must match (so recipe, subset size and step count do).</summary>
     public static TrainOptions Key(TrainOptions o) => o with { Seed = 0, Alpha = 0 };
@@ -74,13 +80,13 @@ public static class GroupTraining
             m.Run.WriteConfig(m.Options);
         }
 
-        var models = new List<Mlp>();
+        var models = new List<Classifier>();
         var singleOptimizers = new List<OptimizerHelper>();
         try
         {
             foreach (var m in members)
             {
-                var model = (Mlp)TrainingRun.CreateModel(m.Options, m.Data.Train);
+                var model = TrainingRun.CreateModel(m.Options, m.Data.Train);
                 models.Add(model);
                 singleOptimizers.Add(m.Options.Recipe().CreateOptimizer(model.parameters()));
             }
@@ -93,7 +99,7 @@ public static class GroupTraining
         }
     }
 
-    static IReadOnlyList<TrainingState> FitLoaded(IReadOnlyList<GroupMember> members, List<Mlp> models, List<OptimizerHelper> singleOptimizers, IProgressReporter progress)
+    static IReadOnlyList<TrainingState> FitLoaded(IReadOnlyList<GroupMember> members, List<Classifier> models, List<OptimizerHelper> singleOptimizers, IProgressReporter progress)
     {
         int g = members.Count;
         var o0 = members[0].Options;
@@ -119,7 +125,7 @@ public static class GroupTraining
         int stepsPerEpoch = (n + batch - 1) / batch;
         var objectives = members.Select(m => m.Objective ?? new LabelSmoothingObjective(m.Options.Alpha)).ToArray();
         var augment = members.Select(m => m.Options.Augment ? Augmentation.For(m.Data.Train) : null).ToArray();
-        using var group = new GroupedMlp(models);
+        using var group = GroupedClassifier.Create(models);
         if (!Native.Engine.OnCpu) group.to(Native.Engine.Device);
         using var optimizer = recipe.CreateOptimizer(group.Stacked);
         StackMomentum(singleOptimizers, optimizer);
@@ -166,7 +172,7 @@ public static class GroupTraining
 
     /// <summary>One epoch of the group; returns each member's summed loss (loss × batch size) and correct count, and the last learning rate.</summary>
     static (double[] LossSum, long[] Correct, double Lr) RunEpoch(IReadOnlyList<GroupMember> members, ITrainingObjective[] objectives,
-        Func<Tensor, Generator, Tensor>?[] augment, GroupedMlp group, OptimizerHelper optimizer, Recipe recipe, int epoch, int stepsPerEpoch, IProgressTask task)
+        Func<Tensor, Generator, Tensor>?[] augment, GroupedClassifier group, OptimizerHelper optimizer, Recipe recipe, int epoch, int stepsPerEpoch, IProgressTask task)
     {
         int g = members.Count, n = members[0].Data.Train.Count, batch = members[0].Options.BatchSize;
         var seeds = members.Select(m => m.Options.Recipe().EpochSeed(epoch)).ToArray();

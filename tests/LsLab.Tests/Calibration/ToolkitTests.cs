@@ -332,6 +332,42 @@ public sealed class ToolkitTests : TempDirTest
         Assert.Contains("extra bin", tm.Columns.Single(c => c.Key == "ece").Name);
     }
 
+    [Fact]
+    public void Leaderboard_rows_equal_the_plain_estimators_on_each_calibrators_probabilities()
+    {
+        // The leaderboard's chunked evaluation (one softmax per row, probabilities of binning calibrators passed straight
+        // through) against the one-call estimators on the full probability matrix TransformProbabilities gives.
+        var (zf, yf) = Load("fit");
+        var (zt, yt) = Load("test");
+        var r = CalibrationLeaderboard.Run(new LogitsFile(zt, yt, K, false), new LogitsFile(zf, yf, K, false), new LeaderboardOptions(CalibratorFactory.All(K), Resamples: 0));
+        foreach (var row in r.Rows)
+        {
+            var probs = row.Method == "uncalibrated" ? CalMath.SoftmaxRows(zt, K) : CalibratorFactory.Fit(row.Method, zf, K, yf).TransformProbabilities(zt, K);
+            var p = Predictions.FromProbabilities(probs, K, yt);
+            var v = row.Values;
+            string m = row.Method;
+            Assert.True(Math.Abs(Metrics.Accuracy(p) - v["accuracy"]) < 1e-12, m);
+            Assert.True(Math.Abs(Metrics.Nll(p) - v["nll"]) < 1e-12, m);
+            Assert.True(Math.Abs(Metrics.Brier(p) - v["brier"]) < 1e-12, m);
+            Assert.True(Math.Abs(Metrics.Ece(p) - v["ece"]) < 1e-12, m);
+            Assert.True(Math.Abs(Metrics.CalibrationError(p, new CalibrationSettings(ClassWise: true)).Value - v["cwece"]) < 1e-12, m);
+            // The sort-based estimators: equal confidences stay exactly equal, so their ties go by index as documented.
+            Assert.True(Math.Abs(Metrics.CalibrationError(p, new CalibrationSettings(Binning: Binning.EqualMass)).Value - v["ace"]) < 1e-12, m);
+            Assert.True(Math.Abs(Estimators.Ks(p) - v["ks"]) < 1e-12, m);
+            Assert.True(Math.Abs(Estimators.DebiasedL2(p) - v["dece"]) < 1e-12, m);
+            Assert.True(Math.Abs(Estimators.Selective(p).Aurc - v["aurc"]) < 1e-12, m);
+            Assert.True(Math.Abs(Estimators.SmoothEce(p).Value - v["smece"]) < 1e-12, m);
+        }
+        // Top-label histogram binning gives the predicted class one of its 15 bin values, exactly (no log/exp round trip that
+        // would make equal values unequal), and the leaderboard's confidences are those probabilities.
+        var hist = r.Rows.Single(x => x.Method == "histogram");
+        var hp = CalibratorFactory.Fit("histogram", zf, K, yf).TransformProbabilities(zt, K);
+        var before = CalMath.SoftmaxRows(zt, K);
+        var top = Enumerable.Range(0, yt.Length).Select(i => hp[i * K + Metrics.ArgMax(before.AsSpan(i * K, K))]).Distinct().Count();
+        Assert.True(top <= 15, $"{top} distinct probabilities of the predicted class");
+        for (int i = 0; i < yt.Length; i++) Assert.Equal(hp.AsSpan(i * K, K).ToArray().Max(), hist.Confidences[i]);
+    }
+
     [Theory]
     [InlineData(CompatMode.None)]
     [InlineData(CompatMode.Torchmetrics)]

@@ -15,6 +15,9 @@ public class GroupTrainingTests : TempDirTest
     {
         Model = model, Width = 16, Alpha = alpha, Epochs = epochs, BatchSize = 32, LearningRate = 0.05, Seed = seed,
         Dropout = model == "mlp" ? 0.3 : null,
+        // convnet trains with crop augmentation (each member's crops from its own epoch generator). Not resnet20: with
+        // crops its batch-norm training amplifies float rounding past 1e-5 within 6 steps (grouped and single alike).
+        Augment = model is "convnet",
     };
 
     /// <summary>Members differ in seed and α; each has its own data (seeded blobs), 96 examples = 3 steps of 32.</summary>
@@ -22,7 +25,9 @@ public class GroupTrainingTests : TempDirTest
         new[] { (7, 0.0), (8, 0.1), (9, 0.3) }.Select(m => (Options(model, m.Item1, m.Item2, epochs),
             new DataSplits(TestData.Blobs(96, 3, m.Item1), TestData.Blobs(30, 3, 100 + m.Item1), TestData.Blobs(30, 3, 200 + m.Item1)))).ToArray();
 
-    static float[] Flat(nn.Module m) => m.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+    /// <summary>Every parameter and buffer (batch-norm running statistics and counts) of a model, as floats.</summary>
+    static float[] Flat(nn.Module m) => m.parameters().Concat(m.buffers())
+        .SelectMany(p => p.to_type(ScalarType.Float32).data<float>().ToArray()).ToArray();
 
     static void AssertClose(float[] expected, float[] actual, double rel, string what)
     {
@@ -35,11 +40,13 @@ public class GroupTrainingTests : TempDirTest
     [Theory]
     [InlineData("mlp")]
     [InlineData("mlp-small")]
+    [InlineData("convnet")]
+    [InlineData("resnet20")]
     public void One_step_gives_every_member_the_loss_and_gradients_of_its_single_model(string model)
     {
         var members = Members(model);
-        var singles = members.Select(m => (Mlp)TrainingRun.CreateModel(m.Options, m.Data.Train)).ToList();
-        using var group = new GroupedMlp(singles);
+        var singles = members.Select(m => TrainingRun.CreateModel(m.Options, m.Data.Train)).ToList();
+        using var group = GroupedClassifier.Create(singles);
         group.train();
         var idx = arange(32);
         var x = stack(members.Select(m => m.Data.Train.Images.index_select(0, idx)).ToArray());
@@ -61,6 +68,9 @@ public class GroupTrainingTests : TempDirTest
                 var stacked = group.Stacked[group.Names.ToList().IndexOf(name)];
                 AssertClose(p.grad!.data<float>().ToArray(), stacked.grad![i].data<float>().ToArray(), 1e-5, $"member {i} grad {name}");
             }
+            // Batch norm's running statistics, updated by the training-mode forward of each.
+            foreach (var (name, b) in singles[i].named_buffers())
+                AssertClose(b.to_type(ScalarType.Float32).data<float>().ToArray(), group[name][i].to_type(ScalarType.Float32).data<float>().ToArray(), 1e-5, $"member {i} buffer {name}");
         }
         foreach (var s in singles) s.Dispose();
     }
@@ -68,6 +78,8 @@ public class GroupTrainingTests : TempDirTest
     [Theory]
     [InlineData("mlp")]
     [InlineData("mlp-small")]
+    [InlineData("convnet")]
+    [InlineData("resnet20")]
     public void Group_training_ends_every_member_where_its_single_run_ends(string model)
     {
         var members = Members(model);
@@ -76,7 +88,7 @@ public class GroupTrainingTests : TempDirTest
         {
             var (o, data) = members[i];
             using var single = TrainingRun.CreateModel(o, data.Train);
-            var alone = new Trainer(o).Fit(single, data);
+            var alone = new Trainer(o) { Augment = o.Augment ? Augmentation.For(data.Train) : null }.Fit(single, data);
             using var member = TrainingRun.LoadModel(new RunFolder(Path.Combine(Dir, "g", i.ToString())), data.Train);
             AssertClose(Flat(single), Flat(member), 1e-5, $"member {i} weights");
             for (int e = 0; e < o.Epochs; e++)
@@ -94,13 +106,16 @@ public class GroupTrainingTests : TempDirTest
             return new GroupMember(m.Options, run, m.Data, OnEpochEnd: new LogitTrace(1).Recorder(run, m.Data, m.Options.Epochs));
         }).ToArray();
 
-    [Fact]
-    public void A_member_loaded_after_group_training_predicts_like_its_group_slice()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("convnet")]
+    [InlineData("resnet20")]
+    public void A_member_loaded_after_group_training_predicts_like_its_group_slice(string model)
     {
-        var members = Members("mlp", epochs: 1);
+        var members = Members(model, epochs: 1);
         GroupTraining.Fit(Group(members, "g"), Progress.None);
-        var loaded = members.Select((m, i) => (Mlp)TrainingRun.LoadModel(new RunFolder(Path.Combine(Dir, "g", i.ToString())), m.Data.Train)).ToList();
-        using var group = new GroupedMlp(loaded);
+        var loaded = members.Select((m, i) => TrainingRun.LoadModel(new RunFolder(Path.Combine(Dir, "g", i.ToString())), m.Data.Train)).ToList();
+        using var group = GroupedClassifier.Create(loaded);
         group.eval();
         using var x = stack(members.Select(m => m.Data.Test.Images).ToArray());
         using var fromGroup = group.forward(x);
@@ -124,13 +139,16 @@ public class GroupTrainingTests : TempDirTest
         public void Log(string line) { if (++logged == epochs) throw new OperationCanceledException("killed"); }
     }
 
-    [Fact]
-    public void A_stopped_group_resumes_bit_for_bit()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("convnet")]
+    [InlineData("resnet20")]
+    public void A_stopped_group_resumes_bit_for_bit(string model)
     {
-        var members = Members("mlp", epochs: 3);
+        var members = Members(model, epochs: 2);
         GroupTraining.Fit(Group(members, "whole"), Progress.None);
-        Assert.Throws<OperationCanceledException>(() => GroupTraining.Fit(Group(members, "stopped"), new StopAfter(2)));
-        Assert.Equal(2, new RunFolder(Path.Combine(Dir, "stopped", "0")).ReadMetrics().EpochsDone);
+        Assert.Throws<OperationCanceledException>(() => GroupTraining.Fit(Group(members, "stopped"), new StopAfter(1)));
+        Assert.Equal(1, new RunFolder(Path.Combine(Dir, "stopped", "0")).ReadMetrics().EpochsDone);
         var resumed = GroupTraining.Fit(Group(members, "stopped"), Progress.None);
         for (int i = 0; i < members.Length; i++)
         {
@@ -140,7 +158,7 @@ public class GroupTrainingTests : TempDirTest
             using var mb = TrainingRun.LoadModel(b, members[i].Data.Train);
             Assert.Equal(Flat(ma), Flat(mb));
             Assert.Equal(a.ReadMetrics().History.Select(h => (h.TrainLoss, h.ValidationLoss)), resumed[i].History.Select(h => (h.TrainLoss, h.ValidationLoss)));
-            Assert.Equal(LogitTrace.Read(a, 3, "test").Logits, LogitTrace.Read(b, 3, "test").Logits);
+            Assert.Equal(LogitTrace.Read(a, 2, "test").Logits, LogitTrace.Read(b, 2, "test").Logits);
             Assert.True(b.IsSealed);
         }
     }
