@@ -158,7 +158,7 @@ public sealed class Runner : IDisposable
             var members = claimed.Select(m =>
             {
                 var o = m.Spec.ClassifierOptions!;
-                string key = $"{o.Dataset}|{o.DataDir}|{o.ValidationFraction}|{o.Seed}|{o.TrainLimit}";
+                string key = DataKey(o);
                 if (!data.TryGetValue(key, out var d)) data[key] = d = TrainingRun.LoadData(o);
                 var folder = FolderFor(m.Spec);
                 switch (m.Spec)
@@ -302,15 +302,15 @@ public sealed class Runner : IDisposable
     TrainingState ExecuteStudent(StudentRun s, RunFolder folder, IProgressReporter progress)
     {
         if (folder.IsComplete) return folder.ReadMetrics();
-        var teacher = FolderFor(s.Teacher);
-        if (!teacher.IsComplete)
-            throw new LsLabException($"{folder.Path}: its teacher {teacher.Path} has not finished; train it first.");
         using var data = TrainingRun.LoadData(s.Options);
         using var objective = StudentObjective(s, data);
         var state = TrainingRun.Execute(s.Options, folder.Path, progress, objective, data: data);
         DistillationRecord.For(objective).Save(folder);
         return state;
     }
+
+    /// <summary>What decides a run's data splits: runs with equal keys load the same examples.</summary>
+    static string DataKey(TrainOptions o) => $"{o.Dataset}|{o.DataDir}|{o.ValidationFraction}|{o.Seed}|{o.TrainLimit}";
 
     /// <summary>The student's loss, bound to its finished teacher's logits over <paramref name="data"/>'s training set (computed once per runner and shared by the teacher's students).</summary>
     DistillationObjective StudentObjective(StudentRun s, DataSplits data)
@@ -319,7 +319,7 @@ public sealed class Runner : IDisposable
         if (!teacher.IsComplete)
             throw new LsLabException($"{FolderFor(s).Path}: its teacher {teacher.Path} has not finished; train it first.");
         var o = s.Options;
-        string key = $"{teacher.Path}|{o.Dataset}|{o.DataDir}|{o.ValidationFraction}|{o.Seed}|{o.TrainLimit}";
+        string key = $"{teacher.Path}|{DataKey(o)}";
         if (!teacherLogits.TryGetValue(key, out var logits))
             teacherLogits[key] = logits = DistillationObjective.ComputeTeacherLogits(teacher, data.Train);
         var objective = new DistillationObjective(new DistillationSpec(teacher.Path, s.Temperature, s.Beta, s.Soft));
