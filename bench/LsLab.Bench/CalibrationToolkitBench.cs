@@ -66,6 +66,7 @@ public static class CalibrationToolkitBench
         md.AppendLine();
         md.AppendLine("| N × K | impl | collect | ECE (15 bins) | ACE (equal-mass) | debiased L2 | KS | smooth ECE | AURC | peak RSS (MiB) | smECE | KS value |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        if (o.ContainsKey("fits-only")) return Fits(o);
         if (o.ContainsKey("leaderboard-only"))
         {
             var only = new StringBuilder();
@@ -141,6 +142,43 @@ public static class CalibrationToolkitBench
         md.AppendLine("```");
         md.Append(result.ToText());
         md.AppendLine("```");
+    }
+
+    /// <summary>
+    /// `--fits-only`: the affine fits (default matrix, dirichlet, dirichlet-l2) one after another on the leaderboard's 10⁴ × 100
+    /// fit set (`--rows N`: its first N rows), or on `--fit-logits F.npy --fit-labels Y.npy` (`--lambda L`: a fixed λ instead of CV), each with its wall and process CPU seconds, L-BFGS iterations,
+    /// chosen λ and cross-validation details; with `--logits/--labels` (.npy) also the NLL and accuracy on those rows.
+    /// </summary>
+    static int Fits(Dictionary<string, string> o)
+    {
+        int k = 100;
+        double[] zf; int[] yf;
+        if (o.TryGetValue("fit-logits", out var fl))
+        {
+            var a = LsLab.Data.Npy.Read(fl);
+            k = (int)a.Shape[1]; zf = a.Values; yf = LsLab.Data.Npy.ReadLabels(o["fit-labels"], k);
+        }
+        else (zf, yf) = CalibrationBench.Rows(1_000_000, o.TryGetValue("rows", out var nr) ? int.Parse(nr, CultureInfo.InvariantCulture) : 10_000, k);
+        double[]? ze = null; int[]? ye = null;
+        if (o.TryGetValue("logits", out var el)) { ze = LsLab.Data.Npy.Read(el).Values; ye = LsLab.Data.Npy.ReadLabels(o["labels"], k); }
+        var methods = o.TryGetValue("methods", out var ms) ? ms.Split(',') : new[] { "matrix", "dirichlet", "dirichlet-l2" };
+        foreach (var m in methods)
+        {
+            var sw = Stopwatch.StartNew();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var cal = LinearCalibrator.Fit(m, zf, k, yf, new LinearFitOptions(Lambda: o.TryGetValue("lambda", out var lam) ? double.Parse(lam, CultureInfo.InvariantCulture) : null));
+            double wall = sw.Elapsed.TotalSeconds, cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var r = cal.Report!;
+            string held = "";
+            if (ze is not null)
+            {
+                var p = Predictions.FromLogits(cal.Transform(ze, k), k, ye!);
+                held = string.Create(CultureInfo.InvariantCulture, $", evaluation NLL {Metrics.Nll(p):F4}, accuracy {100 * Metrics.Accuracy(p):F2} %");
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{m}: λ = {cal.Lambda:G3}, {r.Iterations} iterations, {wall:F1} s wall, {cpu:F1} s CPU, fit NLL {r.FinalNll:R}{held}; {r.Message}; {string.Join(", ", r.Details.Select(d => $"{d.Key}={d.Value:G5}"))}"));
+        }
+        return 0;
     }
 
     /// <summary>Resets VmHWM to the current RSS (Linux ≥ 4.0); false when the kernel refuses.</summary>
