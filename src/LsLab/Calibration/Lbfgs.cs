@@ -18,12 +18,9 @@ public static class Lbfgs
     /// <param name="gtol">Stop when the largest gradient component is at most this.</param>
     /// <param name="ftol">Stop when f changes by at most this (relative) over an iteration near a stationary point.</param>
     /// <param name="history">Correction pairs kept.</param>
-    /// <param name="gradientNorm">The norm the stopping tests and the result use (default ‖g‖∞): a caller that reparametrises
-    /// the problem passes the ‖·‖∞ of the gradient mapped back to its original parameters, so its tolerance keeps its meaning.</param>
     public static MinimizeResult Minimize(Func<double[], (double F, double[] G)> fg, double[] x0, int maxIterations = 500,
-        double gtol = 1e-7, double ftol = 1e-13, int history = 10, Func<double[], double>? gradientNorm = null)
+        double gtol = 1e-7, double ftol = 1e-13, int history = 10)
     {
-        var norm = gradientNorm ?? MaxAbs;
         int n = x0.Length;
         var x = (double[])x0.Clone();
         var (f, g) = fg(x);
@@ -33,7 +30,7 @@ public static class Lbfgs
         var d = new double[n];
         for (int it = 0; it < maxIterations; it++)
         {
-            double gmax = norm(g);
+            double gmax = MaxAbs(g);
             if (gmax <= gtol) return new MinimizeResult(x, f, gmax, it, evals, true, $"gradient ‖g‖∞ = {gmax:G3} ≤ {gtol:G1}");
             // Two-loop recursion: d = −H g.
             Array.Copy(g, d, n);
@@ -75,14 +72,14 @@ public static class Lbfgs
             double fOld = f;
             x = xn; f = fn; g = gn;
             // A negligible decrease ends the fit only near a stationary point (a tiny backtracked step far from it is not convergence).
-            if (Math.Abs(fOld - f) <= ftol * Math.Max(1, Math.Abs(f)) && norm(g) <= 1e-4)
-                return new MinimizeResult(x, f, norm(g), it + 1, evals, true, $"relative change of f ≤ {ftol:G1} (‖g‖∞ = {norm(g):G3})");
+            if (Math.Abs(fOld - f) <= ftol * Math.Max(1, Math.Abs(f)) && MaxAbs(g) <= 1e-4)
+                return new MinimizeResult(x, f, MaxAbs(g), it + 1, evals, true, $"relative change of f ≤ {ftol:G1} (‖g‖∞ = {MaxAbs(g):G3})");
         }
-        return new MinimizeResult(x, f, norm(g), maxIterations, evals, false, $"iteration cap {maxIterations} reached (‖g‖∞ = {norm(g):G3})");
+        return new MinimizeResult(x, f, MaxAbs(g), maxIterations, evals, false, $"iteration cap {maxIterations} reached (‖g‖∞ = {MaxAbs(g):G3})");
     }
 
     static double Dot(double[] a, double[] b) { double s = 0; for (int i = 0; i < a.Length; i++) s += a[i] * b[i]; return s; }
     static double Norm(double[] a) => Math.Sqrt(Dot(a, a));
-    internal static double MaxAbs(double[] a) { double m = 0; foreach (var v in a) m = Math.Max(m, Math.Abs(v)); return m; }
+    static double MaxAbs(double[] a) { double m = 0; foreach (var v in a) m = Math.Max(m, Math.Abs(v)); return m; }
     static void Axpy(double a, double[] x, double[] y) { for (int i = 0; i < y.Length; i++) y[i] += a * x[i]; }
 }

@@ -18,8 +18,7 @@ public enum CalibrationPenalty
 /// <summary>Settings of an affine calibrator fit: penalty, its strengths (null: chosen by cross-validation), CV folds, iteration cap,
 /// and the final fit's stopping test ‖g‖∞ ≤ <paramref name="Tolerance"/> (the mean NLL's gradient).</summary>
 public sealed record LinearFitOptions(CalibrationPenalty Penalty = CalibrationPenalty.None, double? Lambda = null, double? Mu = null,
-    int CvFolds = 3, double[]? LambdaGrid = null, int MaxIterations = 500, int Seed = 0, double Tolerance = LinearFitOptions.DefaultTolerance,
-    bool ExtendGrid = true)
+    int CvFolds = 3, double[]? LambdaGrid = null, int MaxIterations = 500, int Seed = 0, double Tolerance = LinearFitOptions.DefaultTolerance)
 {
     /// <summary>Default stopping tolerance on ‖g‖∞: on a 10⁴ × 100 fit set the fit NLL is within 5e-6 of a 1e-7 fit, with a third fewer iterations.</summary>
     public const double DefaultTolerance = 1e-5;
@@ -91,14 +90,58 @@ public sealed class LinearCalibrator : ICalibrator
         double[]? warmFinal = null; // the chosen λ's fit on the first CV training split: a start close to the final optimum
         if (penalty != CalibrationPenalty.None)
         {
-            if (o.Lambda is double l) lambda = l;
-            else (lambda, warmFinal) = ChooseLambda(x, z, k, y, full, penalty, o, details);
-            mu = o.Mu ?? lambda;
+            if (o.Lambda is double l) { lambda = l; mu = o.Mu ?? l; }
+            else
+            {
+                int nf = Math.Max(2, o.CvFolds);
+                var folds = CalMath.Folds(y.Length, nf, o.Seed);
+                var grid = (o.LambdaGrid ?? LinearFitOptions.DefaultGrid).OrderByDescending(v => v).ToArray();
+                var held = new double[grid.Length];
+                var firstFold = new double[grid.Length][];
+                // A large fit split judges λ on its first held-out fold only: the held-out NLL of thousands of rows is already
+                // precise enough to pick among a grid a factor 10 apart, and the other folds would triple the cost.
+                int used = y.Length >= OneFoldRows ? 1 : nf;
+                int heldRows = 0;
+                for (int f = 0; f < used; f++)
+                {
+                    int ff = f;
+                    var (xt, yt) = CalMath.Select(x, k, y, i => folds[i] != ff);
+                    var (xv, yv) = CalMath.Select(x, k, y, i => folds[i] == ff);
+                    if (yt.Length == 0 || yv.Length == 0) continue;
+                    heldRows += yv.Length;
+                    var tsf = TemperatureScaling.Fit(CalMath.Select(z, k, y, i => folds[i] != ff).Z, k, yt);
+                    using var train = new Problem(xt, yt, k, full);
+                    using var valid = new Problem(xv, yv, k, full);
+                    double[]? warm = null; // the path from strong to weak regularisation, each fit started from the previous one
+                    for (int g = 0; g < grid.Length; g++)
+                    {
+                        var (theta, _) = Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, CvIterations), warm, o.Tolerance);
+                        warm = theta;
+                        if (f == 0) firstFold[g] = theta;
+                        held[g] += valid.Value(CalibrationPenalty.None, 0, 0, 1, theta, gradient: false).F * yv.Length;
+                    }
+                }
+                double best = double.PositiveInfinity;
+                for (int g = 0; g < grid.Length; g++)
+                {
+                    double h = held[g] / Math.Max(1, heldRows);
+                    details[$"cvNll[λ={grid[g]:G3}]"] = h;
+                    if (h < best) { best = h; lambda = grid[g]; mu = o.Mu ?? grid[g]; warmFinal = firstFold[g]; }
+                }
+                details["cvFolds"] = Math.Max(2, o.CvFolds);
+                details["cvFoldsEvaluated"] = used;
+            }
             details["lambda"] = lambda;
             details["mu"] = mu;
         }
         using var problem = new Problem(x, y, k, full);
         var (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, warmFinal, o.Tolerance);
+        if (warmFinal is not null)
+        {
+            // The guarantee "fit NLL ≤ temperature scaling's" needs a start whose objective is at most TS's: else restart from TS.
+            double fromTs = problem.Value(penalty, lambda, mu, 1.0 / ts.Temperature, Start(k, full, 1.0 / ts.Temperature), gradient: false).F;
+            if (res.F > fromTs) (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, null, o.Tolerance);
+        }
         int nw = full ? k * k : k;
         var identity = Start(k, full, 1.0);
         double initialNll = CalMath.Nll(z, k, y);
@@ -130,155 +173,12 @@ public sealed class LinearCalibrator : ICalibrator
     /// <summary>L-BFGS iterations per λ on each CV split (warm-started along the λ path, strong to weak).</summary>
     internal const int CvIterations = 60;
 
-    /// <summary>Strongest λ the cross-validation extends the grid to when the grid's strongest λ is best (×10 steps).</summary>
-    internal const double MaxLambda = 1e6;
-
-    /// <summary>Weakest λ the cross-validation extends the grid to when the grid's weakest λ is best (÷10 steps).</summary>
-    internal const double MinLambda = 1e-4;
-
-    /// <summary>
-    /// λ (μ = λ unless fixed) by held-out NLL on the CV splits: the grid from strong to weak, each fit warm-started from the
-    /// previous one; a best λ on an edge of the grid means the grid was too short, so the path goes on beyond that edge in
-    /// ×10 steps (up to <see cref="MaxLambda"/> / <see cref="MinLambda"/>) until the held-out NLL stops improving.
-    /// Records every λ tried (cvNll[λ=…]) and how many were added. Returns λ and its fit on the first split (a warm start).
-    /// </summary>
-    static (double Lambda, double[] Warm) ChooseLambda(double[] x, double[] z, int k, int[] y, bool full, CalibrationPenalty penalty, LinearFitOptions o, Dictionary<string, double> details)
-    {
-        int nf = Math.Max(2, o.CvFolds);
-        var folds = CalMath.Folds(y.Length, nf, o.Seed);
-        // A large fit split judges λ on its first held-out fold only: the held-out NLL of thousands of rows is already
-        // precise enough to pick among a grid a factor 10 apart, and the other folds would triple the cost.
-        int used = y.Length >= OneFoldRows ? 1 : nf;
-        var splits = new List<(Problem Train, Problem Valid, double T0, Dictionary<double, double[]> Fits)>();
-        try
-        {
-            for (int f = 0; f < used; f++)
-            {
-                var (xt, yt) = CalMath.Select(x, k, y, i => folds[i] != f);
-                var (xv, yv) = CalMath.Select(x, k, y, i => folds[i] == f);
-                if (yt.Length == 0 || yv.Length == 0) continue;
-                double t0 = TemperatureScaling.Fit(CalMath.Select(z, k, y, i => folds[i] != f).Z, k, yt).Temperature;
-                splits.Add((new Problem(xt, yt, k, full), new Problem(xv, yv, k, full), t0, new()));
-            }
-            int heldRows = Math.Max(1, splits.Sum(s => s.Valid.N));
-            var cv = new SortedDictionary<double, double>(); // λ → held-out NLL
-            void Try(double lambda, double? from) // from: the λ whose fits warm-start these
-            {
-                double sum = 0;
-                foreach (var s in splits)
-                {
-                    var (theta, _) = Solve(s.Train, penalty, lambda, o.Mu ?? lambda, s.T0, Math.Min(o.MaxIterations, CvIterations), from is double fl ? s.Fits[fl] : null, o.Tolerance);
-                    s.Fits[lambda] = theta;
-                    sum += s.Valid.Value(CalibrationPenalty.None, 0, 0, 1, theta, gradient: false).F * s.Valid.N;
-                }
-                cv[lambda] = sum / heldRows;
-            }
-            double? previous = null;
-            foreach (var g in (o.LambdaGrid ?? LinearFitOptions.DefaultGrid).Distinct().OrderByDescending(v => v)) { Try(g, previous); previous = g; }
-            double Best() => cv.MinBy(p => p.Value).Key;
-            int added = 0;
-            if (o.ExtendGrid)
-            {
-                for (double edge = cv.Keys.Max(); Best() == edge && edge * 10 <= MaxLambda; edge *= 10) { Try(edge * 10, edge); added++; }
-                for (double edge = cv.Keys.Min(); Best() == edge && edge / 10 >= MinLambda; edge /= 10) { Try(edge / 10, edge); added++; }
-            }
-            foreach (var (l, h) in cv.Reverse()) details[$"cvNll[λ={l:G3}]"] = h;
-            double best = Best();
-            details["cvFolds"] = nf;
-            details["cvFoldsEvaluated"] = used;
-            details["lambdaGridExtended"] = added;
-            if (o.ExtendGrid && (best == cv.Keys.Max() && best * 10 > MaxLambda || best == cv.Keys.Min() && best / 10 < MinLambda))
-                details["lambdaAtGridLimit"] = 1; // the best λ is still on an edge: the held-out NLL was still improving at the limit
-            return (best, splits[0].Fits[best]);
-        }
-        finally { foreach (var s in splits) { s.Train.Dispose(); s.Valid.Dispose(); } }
-    }
-
-    /// <summary>
-    /// Minimises the objective from <paramref name="warm"/> when its objective is at most temperature scaling's (W = I/T, b = 0),
-    /// else from temperature scaling: the line search only accepts decreases and the penalty is 0 at TS, so the fitted NLL is
-    /// never above TS's. L-BFGS works on standardised features (see <see cref="Standardised"/>); the objective, the stopping
-    /// test and the reported ‖g‖∞ are those of the original parameters.
-    /// </summary>
+    /// <summary>Started from <paramref name="warm"/>, or from temperature scaling W = I/T, b = 0.</summary>
     static (double[] Theta, MinimizeResult Result) Solve(Problem p, CalibrationPenalty penalty, double lambda, double mu, double t0, int maxIter, double[]? warm, double gtol)
     {
-        double w0 = 1.0 / t0;
-        var start = Start(p.K, p.Full, w0);
-        if (warm is not null && p.Value(penalty, lambda, mu, w0, warm, gradient: false).F <= p.Value(penalty, lambda, mu, w0, start, gradient: false).F) start = warm;
-        var s = p.Scaling(penalty, lambda, mu);
-        var res = Lbfgs.Minimize(t => { var (f, g) = p.Value(penalty, lambda, mu, w0, s.ToOriginal(t)); return (f, s.ToScaledGradient(g)); },
-            s.ToScaled(start), maxIter, gtol, gradientNorm: g => Lbfgs.MaxAbs(s.ToOriginalGradient(g)));
-        var theta = s.ToOriginal(res.X);
-        return (theta, res with { X = theta });
-    }
-
-    /// <summary>
-    /// The parameters L-BFGS sees. First the map is written on standardised features x̃ = (x − m)/s (m, s: the fit features'
-    /// column means and standard deviations), W' = W·diag(s), b' = b + W m: log-probability features have means near −log K
-    /// and unequal spreads, so in the original parameters each column of W is strongly coupled to the bias. Then each of
-    /// those parameters is divided by √h, h ≈ its curvature: 1/K for the NLL (softmax curvature p(1 − p) on unit-variance
-    /// features) plus the penalty's, so a strong λ (stiff off-diagonals and bias beside soft unpenalised entries) does not
-    /// make the problem ill-conditioned. The optimum is the same map: θ = Aθ'', gradient g'' = Aᵀg.
-    /// </summary>
-    sealed class Standardised
-    {
-        readonly double[] mean, scale, root; // root: 1/√h per parameter
-        readonly int k, nw;
-        readonly bool full;
-
-        public Standardised(double[] mean, double[] scale, int k, bool full, CalibrationPenalty penalty, double lambda, double mu)
-        {
-            this.mean = mean; this.scale = scale; this.k = k; this.full = full;
-            nw = full ? k * k : k;
-            root = new double[nw + k];
-            double c = penalty == CalibrationPenalty.Odir ? (full && k > 1 ? lambda / (k * (k - 1.0)) : 0) : penalty == CalibrationPenalty.L2 ? lambda / (full ? (double)k * k : k) : 0;
-            double cb = penalty == CalibrationPenalty.Odir ? mu / k : penalty == CalibrationPenalty.L2 ? lambda / k : 0;
-            for (int i = 0; i < nw; i++)
-            {
-                bool penalised = penalty == CalibrationPenalty.L2 || full && Input(i) != Output(i);
-                root[i] = 1 / Math.Sqrt(1.0 / k + (penalised ? 2 * c / (scale[Input(i)] * scale[Input(i)]) : 0));
-            }
-            for (int j = 0; j < k; j++) root[nw + j] = 1 / Math.Sqrt(1.0 / k + 2 * cb);
-        }
-
-        int Input(int i) => full ? i % k : i; // the feature weight i multiplies
-        int Output(int i) => full ? i / k : i; // the class it feeds
-
-        /// <summary>θ = Aθ'': θ' = θ''/√h, then W = W'/s, b = b' − W m.</summary>
-        public double[] ToOriginal(double[] t)
-        {
-            var o = new double[t.Length];
-            for (int j = 0; j < k; j++) o[nw + j] = t[nw + j] * root[nw + j];
-            for (int i = 0; i < nw; i++) { int m = Input(i); o[i] = t[i] * root[i] / scale[m]; o[nw + Output(i)] -= o[i] * mean[m]; }
-            return o;
-        }
-
-        /// <summary>θ'' = A⁻¹θ: W' = W s, b' = b + W m, then θ'' = θ'·√h.</summary>
-        public double[] ToScaled(double[] t)
-        {
-            var o = (double[])t.Clone();
-            for (int i = 0; i < nw; i++) { int m = Input(i); o[i] = t[i] * scale[m]; o[nw + Output(i)] += t[i] * mean[m]; }
-            for (int i = 0; i < o.Length; i++) o[i] /= root[i];
-            return o;
-        }
-
-        /// <summary>g'' = Aᵀg: ∂/∂W' = (∂/∂W − ∂/∂b · m)/s, ∂/∂b' = ∂/∂b, then ∂/∂θ'' = ∂/∂θ' /√h.</summary>
-        public double[] ToScaledGradient(double[] g)
-        {
-            var o = (double[])g.Clone();
-            for (int i = 0; i < nw; i++) { int m = Input(i); o[i] = (g[i] - g[nw + Output(i)] * mean[m]) / scale[m]; }
-            for (int i = 0; i < o.Length; i++) o[i] *= root[i];
-            return o;
-        }
-
-        /// <summary>g = A⁻ᵀg'': ∂/∂θ' = ∂/∂θ''·√h, then ∂/∂W = ∂/∂W' · s + ∂/∂b · m.</summary>
-        public double[] ToOriginalGradient(double[] g)
-        {
-            var o = new double[g.Length];
-            for (int i = 0; i < o.Length; i++) o[i] = g[i] / root[i];
-            for (int i = 0; i < nw; i++) { int m = Input(i); o[i] = o[i] * scale[m] + o[nw + Output(i)] * mean[m]; }
-            return o;
-        }
+        var start = warm ?? Start(p.K, p.Full, 1.0 / t0);
+        var res = Lbfgs.Minimize(th => p.Value(penalty, lambda, mu, 1.0 / t0, th), start, maxIter, gtol);
+        return (res.X, res);
     }
 
     /// <summary>Fit data as TorchSharp float64 tensors, built once per fit; the objective reuses them at every evaluation.</summary>
@@ -291,24 +191,10 @@ public sealed class LinearCalibrator : ICalibrator
         readonly double[] features;
         readonly int[] labels;
 
-        readonly double[] mean, scale;
-
-        /// <summary>The reparametrisation L-BFGS works in for this problem's features and the given penalty.</summary>
-        public Standardised Scaling(CalibrationPenalty penalty, double lambda, double mu) => new(mean, scale, K, Full, penalty, lambda, mu);
-
         public Problem(double[] features, int[] labels, int k, bool full)
         {
             N = labels.Length; K = k; Full = full;
             this.features = features; this.labels = labels;
-            mean = new double[k]; var sq = new double[k];
-            for (int i = 0; i < N; i++) for (int j = 0; j < k; j++) { double v = features[i * k + j]; mean[j] += v; sq[j] += v * v; }
-            scale = new double[k];
-            for (int j = 0; j < k; j++)
-            {
-                mean[j] /= Math.Max(1, N);
-                double sd = Math.Sqrt(Math.Max(0, sq[j] / Math.Max(1, N) - mean[j] * mean[j]));
-                scale[j] = sd > 1e-12 ? sd : 1; // a constant feature keeps its scale
-            }
             if ((long)N * K * (Full ? K : 1) < TorchThreshold) { x = y = minusOne = null!; return; }
             Native.Engine.Initialize();
             x = tensor(features, new long[] { N, k });
