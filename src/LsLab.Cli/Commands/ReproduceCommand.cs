@@ -45,6 +45,13 @@ public static class ReproduceCommand
                 string where;
                 using (var st = Reproduction.OpenStore(o)) where = st.DbPath;
                 Console.WriteLine($"registered {ids.Count} cells in {where}; ids in {Path.GetFullPath(Path.Combine(o.OutDir, "cells.txt"))}");
+                var cost = Reproduction.Estimate(o);
+                static string Time(double s) => s >= 3600 ? $"{(int)(s / 3600)} h {(int)(s % 3600 / 60):D2} min" : $"{s / 60:F1} min";
+                var estimate = new Table().AddColumn("experiment").AddColumn("new runs", c => c.RightAligned()).AddColumn("estimated training time (2 cores)", c => c.RightAligned());
+                foreach (var r in cost) estimate.AddRow(Markup.Escape(r.Experiment), r.Runs.ToString(), Time(r.Seconds));
+                estimate.AddRow("[bold]all[/]", cost.Sum(r => r.Runs).ToString(), $"[bold]{Time(cost.Sum(r => r.Seconds))}[/]");
+                AnsiConsole.Write(estimate);
+                Console.WriteLine($"estimate: {Time(cost.Sum(r => r.Seconds))} of training on one 2-core machine, analysis not included (CostModel.cs: examples seen / this project's measured rates; ±30 %). Cells on several machines run in parallel.");
                 Console.WriteLine("next: start `lslab worker --store STORE` processes (or `lslab run-cell --cell ID` per line), then `lslab reproduce` with the same options for the report.");
                 return 0;
             }

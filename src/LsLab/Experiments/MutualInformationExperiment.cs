@@ -34,8 +34,8 @@ public sealed class MutualInformationExperiment : IExperiment
         Profile.Tiny => new(DatasetCatalog.Embedded, "mlp-small", 64, 400, 4, 40, 1, "tiny plumbing check: 400 examples, 4 epochs, N = 40"),
         Profile.Quick => new(DatasetCatalog.Embedded, "mlp-small", null, 2000, 60, 300, 1,
             "quick profile: mlp-small 800-800 on 2,000 embedded Fashion-MNIST examples, no regularisers, 60 epochs (fits its training set), N = 300, one seed"),
-        _ => new("fashion-mnist", "convnet", null, 9000, 150, 600, (int)Margins.FullProfileSeeds.Value,
-            "full profile: convnet on a 9,000-example Fashion-MNIST subset, no regularisers, 150 epochs, N = 600, 3 seeds"),
+        _ => new("fashion-mnist", "convnet", null, 4500, 40, 600, 2,
+            "full profile: convnet on a 4,500-example Fashion-MNIST subset, no regularisers, 40 epochs (it fits its training set), N = 600, 2 seeds"),
     };
 
     static ClassifierRun Spec(ExperimentContext ctx, Settings s, double alpha, int seed) => new(new TrainOptions

@@ -43,6 +43,29 @@ public static class Reproduction
         return ids;
     }
 
+    /// <summary>One experiment's share of a profile's estimated cost: the runs it plans first (a run shared with an earlier experiment counts there).</summary>
+    public sealed record CostRow(string Experiment, int Runs, double Seconds);
+
+    /// <summary>
+    /// The estimated wall seconds on one 2-core machine (<see cref="CostModel"/>) of every run the experiments plan, each run once:
+    /// how a profile is sized to its budget before anything trains. Nothing is registered or written.
+    /// </summary>
+    public static IReadOnlyList<CostRow> Estimate(Options o)
+    {
+        var seen = new HashSet<string>();
+        var rows = new List<CostRow>();
+        using var runner = new Runner(Path.Combine(Path.GetTempPath(), "lslab-estimate"), Progress.None, dataDir: o.DataDir);
+        foreach (var name in Names(o))
+        {
+            var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
+            var fresh = Closure(ExperimentCatalog.Create(name).Plan(ctx)).Where(s => seen.Add(s.Id)).ToList();
+            rows.Add(new CostRow(name, fresh.Count, fresh.Sum(CostModel.Seconds)));
+        }
+        return rows;
+    }
+
+    static IEnumerable<RunSpec> Closure(IEnumerable<RunSpec> specs) => specs.SelectMany(s => Closure(s.Dependencies).Append(s));
+
     static List<string> Names(Options o)
     {
         var names = ExperimentCatalog.List().Select(e => e.Name)
