@@ -20,11 +20,11 @@ public static class ReproduceCommand
         var storeOpt = new Option<string?>("--store") { Description = "Run store: a folder (store.db inside) or postgresql://user@host[:port]/db (default: the --out folder)." };
         var artifacts = new Option<string?>("--artifacts") { Description = "Root of the run folders (default: runs/ beside a folder store, else OUT/runs); workers must see the same folder." };
         var quiet = Cli.QuietOption();
-        var noGroup = Cli.NoGroupOption();
+        var group = Cli.GroupOption();
         var threads = Cli.ThreadsOption();
         var device = Cli.DeviceOption();
         var cmd = new Command("reproduce", "Run every experiment of the paper and write out/report/index.html (resumable: run it again after an interruption).")
-        { profile, outDir, only, dataDir, seed, plan, storeOpt, artifacts, quiet, noGroup, threads, device };
+        { profile, outDir, only, dataDir, seed, plan, storeOpt, artifacts, quiet, group, threads, device };
         cmd.WithExamples(
             "lslab reproduce                                  # quick profile, embedded data",
             "lslab reproduce --profile full --out out-full    # installed real data, hours; resumable",
@@ -38,7 +38,7 @@ public static class ReproduceCommand
             Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
             var o = new Reproduction.Options(p.GetValue(outDir)!, p.GetValue(profile), p.GetValue(dataDir),
                 (p.GetValue(only) ?? Array.Empty<string>()).SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-                p.GetValue(quiet), p.GetValue(seed), p.GetValue(storeOpt), p.GetValue(artifacts), Group: !p.GetValue(noGroup));
+                p.GetValue(quiet), p.GetValue(seed), p.GetValue(storeOpt), p.GetValue(artifacts), Group: p.GetValue(group));
             if (p.GetValue(plan))
             {
                 var ids = Reproduction.Plan(o);

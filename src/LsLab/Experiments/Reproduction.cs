@@ -14,7 +14,7 @@ public static class Reproduction
 {
     /// <summary>What to reproduce; <paramref name="Store"/> is a folder or postgresql:// URL (default: OutDir), <paramref name="Artifacts"/> the run-folder root (default: beside a folder store, else OutDir/runs).</summary>
     public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0,
-        string? Store = null, string? Artifacts = null, bool Group = true);
+        string? Store = null, string? Artifacts = null, bool Group = false);
 
     /// <summary>The run store of a reproduction (the --out folder unless --store names another).</summary>
     public static RunStore OpenStore(Options o)
