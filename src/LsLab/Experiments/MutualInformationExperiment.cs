@@ -79,7 +79,9 @@ public sealed class MutualInformationExperiment : IExperiment
 
         var result = new ExperimentResult(Name, "Mutual information between example and logits over a long training (Figure 6 analogue)");
         result.Findings.Add($"Setup ({s.Scale}). Classes {ClassA} and {ClassB}, L = {Draws} augmented draws (random shifts) per example after every epoch; " +
-                            $"the estimator is the paper's (LsLab.Information.MutualInformation), bounded by log N = {Math.Log(s.MiExamples):F3}; log 2 = {Math.Log(2):F3} is the class alone.");
+                            $"the estimator is the paper's (LsLab.Information.MutualInformation), bounded by log N = {Math.Log(s.MiExamples):F3}; log 2 = {Math.Log(2):F3} is the class alone, " +
+                            "reached only when the two classes' logit differences do not overlap: where they overlap, a full collapse gives I(C;Y) < log 2. " +
+                            "On synthetic collapsed classes at N = 300, L = 5 the estimator is within 0.02 of I(C;Y) (test MutualInformationTests.At_the_quick_profiles_N_300…), so a late value below log 2 is overlap, not estimator bias.");
         List<Curve> Of(double a) => curves.Where(c => c.Alpha == a).OrderBy(c => c.Seed).ToList();
         string A(double a) => a.ToString(inv);
 
