@@ -11,9 +11,9 @@ public static class ReproduceCommand
 {
     public static Command Build()
     {
-        var profile = new Option<LsLab.Experiments.Profile>("--profile", "-p") { Description = "Quick (embedded data, < 15 min on 2 cores), Full (installed real data, paper-sized sweeps, hours), Tiny (seconds: plumbing only).", DefaultValueFactory = _ => LsLab.Experiments.Profile.Quick };
+        var profile = new Option<LsLab.Experiments.Profile>("--profile", "-p") { Description = "Quick (embedded data, < 15 min on 2 cores), Full (installed real data, larger sweeps, about 4 h on 2 cores; --plan prints the estimate), Tiny (seconds: plumbing only).", DefaultValueFactory = _ => LsLab.Experiments.Profile.Quick };
         var outDir = new Option<string>("--out", "-o") { Description = "Output folder: store.db, experiments/, report/.", DefaultValueFactory = _ => "out" };
-        var only = new Option<string[]>("--only") { Description = "Run only these experiments (comma-separated or repeated).", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Run only these experiments (comma-separated or repeated)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder with data set files (default: auto-discovery)." };
         var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 0 };
         var plan = new Option<bool>("--plan") { Description = "Only register the runs known up front as cells (OUT/cells.txt) for `lslab run-cell` on other machines; train nothing." };
@@ -46,7 +46,7 @@ public static class ReproduceCommand
                 using (var st = Reproduction.OpenStore(o)) where = st.DbPath;
                 Console.WriteLine($"registered {ids.Count} cells in {where}; ids in {Path.GetFullPath(Path.Combine(o.OutDir, "cells.txt"))}");
                 var cost = Reproduction.Estimate(o);
-                static string Time(double s) => s >= 3600 ? $"{(int)(s / 3600)} h {(int)(s % 3600 / 60):D2} min" : $"{s / 60:F1} min";
+                static string Time(double s) => s >= 3600 ? $"{(int)(s / 3600)} h {(int)(s % 3600 / 60):D2} min" : s >= 60 ? $"{s / 60:F1} min" : $"{s:F0} s";
                 var estimate = new Table().AddColumn("experiment").AddColumn("new runs", c => c.RightAligned()).AddColumn("estimated training time (2 cores)", c => c.RightAligned());
                 foreach (var r in cost) estimate.AddRow(Markup.Escape(r.Experiment), r.Runs.ToString(), Time(r.Seconds));
                 estimate.AddRow("[bold]all[/]", cost.Sum(r => r.Runs).ToString(), $"[bold]{Time(cost.Sum(r => r.Seconds))}[/]");
