@@ -104,7 +104,7 @@ public sealed class TranslationExperiment : IExperiment
         (Profile.Quick, TranslationData.Ding) => new TranslatorOptions
         {
             Data = TranslationData.Ding, DataPath = dingPath, Validation = 500, Test = 500, Seed = seed, Epochs = 10, BatchSize = 64,
-            LearningRate = 2e-3, WarmupSteps = 300, SourceVocab = 2000, TargetVocab = 2000,
+            LearningRate = 2e-3, WarmupSteps = 300, SourceVocab = 2000, TargetVocab = 2000, DingPhrases = 20000,
             Model = new() { DModel = 128, Heads = 4, FeedForward = 512, EncoderLayers = 2, DecoderLayers = 2, Dropout = 0.2 },
         },
         (_, TranslationData.Embedded) => new TranslatorOptions
@@ -117,7 +117,7 @@ public sealed class TranslationExperiment : IExperiment
         _ => new TranslatorOptions
         {
             Data = TranslationData.Ding, DataPath = dingPath, Validation = 500, Test = 500, Seed = seed, Epochs = 25, BatchSize = 64,
-            LearningRate = 1e-3, WarmupSteps = 800, SourceVocab = 4000, TargetVocab = 4000,
+            LearningRate = 1e-3, WarmupSteps = 800, SourceVocab = 4000, TargetVocab = 4000, DingPhrases = 50000,
             Model = new() { DModel = 256, Heads = 4, FeedForward = 1024, EncoderLayers = 3, DecoderLayers = 3, Dropout = 0.3 },
         },
     };
