@@ -39,7 +39,7 @@ public static class ThroughputBench
         var empty = new Dataset("empty", zeros(0, c, h, w), zeros(0, dtype: ScalarType.Int64), Classes, "bench");
         var splits = new DataSplits(train, empty, empty);
         var model = ModelRegistry.Create(name, new ModelSpec(c, h, w, 10));
-        var options = new TrainOptions { Model = name, Alpha = 0.1, Epochs = epochs, BatchSize = batch, ValidationFraction = 0, Seed = 0 };
+        var options = new TrainOptions { Model = name, Alpha = 0.1, Epochs = epochs, BatchSize = batch, Seed = 0 }; // the splits below are given: the (empty) validation split is not carved from these options
         var rss = new List<long>();
         var live = new List<long>();
         var cpu = new List<double>();

@@ -22,10 +22,10 @@ public static class ExperimentCommand
             var seed = new Option<int>("--seed") { Description = "Base seed.", DefaultValueFactory = _ => 0 };
             var runsDir = new Option<string?>("--runs-dir") { Description = "Folder of run folders to reuse and train into (default OUT/runs). A finished run whose folder is named as the experiment names it (e.g. fashion-mnist-resnet20-a0.1-e10-s0-aug, made by `lslab train --out`) is reused, not retrained." };
             var quiet = Cli.QuietOption();
-            var noGroup = Cli.NoGroupOption();
+            var group = Cli.GroupOption();
             var threads = Cli.ThreadsOption();
             var device = Cli.DeviceOption();
-            var sub = new Command(name, description) { profile, outDir, dataDir, seed, runsDir, quiet, noGroup, threads, device };
+            var sub = new Command(name, description) { profile, outDir, dataDir, seed, runsDir, quiet, group, threads, device };
             sub.WithExamples($"lslab experiment {name}", $"lslab experiment {name} --profile full --out out/{name}-full",
                 $"lslab experiment {name} --profile full --runs-dir runs   # reuse runs trained with `lslab train --out runs/NAME`");
             sub.SetAction(p =>
@@ -33,7 +33,7 @@ public static class ExperimentCommand
                 Cli.CheckOutDir(p.GetValue(outDir)!);
                 if (p.GetValue(runsDir) is string rd) Cli.CheckOutDir(rd, "--runs-dir");
                 Cli.InitializeEngine(p.GetValue(threads), p.GetValue(device));
-                var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), ConsoleProgress.Create(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir), group: !p.GetValue(noGroup));
+                var ctx = ExperimentContext.Create(p.GetValue(outDir)!, p.GetValue(profile), ConsoleProgress.Create(p.GetValue(quiet)), p.GetValue(dataDir), p.GetValue(seed), p.GetValue(runsDir), group: p.GetValue(group));
                 var result = ExperimentCatalog.Create(name).Run(ctx);
                 Render(result);
                 AnsiConsole.MarkupLine($"results: [blue]{Markup.Escape(Path.Combine(ctx.OutDir, "results.json"))}[/]");

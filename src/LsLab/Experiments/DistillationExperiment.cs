@@ -23,7 +23,7 @@ public sealed class DistillationExperiment : IExperiment
     public string Name => "distillation";
 
     sealed record Settings(string Dataset, string Teacher, int TeacherEpochs, bool TeacherAugment, int? TeacherWidth,
-        string Student, int StudentEpochs, int? StudentWidth, int? Limit, double[] Alphas, double[] Temperatures, int Seeds, string Scale);
+        string Student, int StudentEpochs, int? StudentWidth, int? Limit, double[] Alphas, double[] Temperatures, int Seeds, string Scale, int? StudentLimit = null);
 
     static readonly double[] PaperAlphas = { 0, 0.15, 0.3, 0.45, 0.6, 0.75 };
     static readonly double[] PaperTemperatures = { 1, 2, 3, 4, 8, 12, 16 };
@@ -35,9 +35,10 @@ public sealed class DistillationExperiment : IExperiment
         Profile.Quick => new(DatasetCatalog.Embedded, "convnet", 5, false, null, "mlp-small", 5, null, null, new[] { 0, 0.3, 0.6 }, new[] { 1.0, 2, 4, 8 }, 1,
             "quick profile: embedded Fashion-MNIST subset (9,000 train / 2,000 test), convnet teachers (5 epochs; the α=0 one is the accuracy experiment's convnet), mlp-small students (5 epochs), " +
             "reduced grid α ∈ {0, 0.3, 0.6}, T ∈ {1, 2, 4, 8}, one seed"),
-        _ => new("fashion-mnist", "convnet", 15, true, null, "mlp-small", 20, null, null, PaperAlphas, PaperTemperatures, (int)Margins.FullProfileSeeds.Value,
-            "full profile: Fashion-MNIST (54,000 train / 10,000 test), convnet teachers (15 epochs, crop+flip), mlp-small students (20 epochs, no augmentation), " +
-            "the paper's grid α ∈ {0, 0.15, 0.3, 0.45, 0.6, 0.75}, T ∈ {1, 2, 3, 4, 8, 12, 16}, three seeds (the paper: five)"),
+        _ => new("fashion-mnist", "convnet", 10, true, null, "mlp-small", 20, null, null, new[] { 0, 0.1, 0.3, 0.6 }, new[] { 1.0, 2, 4, 8 }, 1,
+            "full profile: Fashion-MNIST (54,000 train / 6,000 validation / 10,000 test), convnet teachers trained on all 54,000 (10 epochs, crop+flip; " +
+            "the α ∈ {0, 0.1} ones are the accuracy experiment's), mlp-small students on a 9,000-example transfer subset until they fit it (20 epochs, no augmentation), " +
+            "α ∈ {0, 0.1, 0.3, 0.6} × T ∈ {1, 2, 4, 8} for every teacher, one seed (intervals over the 10,000 test examples)", StudentLimit: 9000),
     };
 
     /// <summary>One trained student (or teacher) and where it sits on the plots.</summary>
@@ -64,7 +65,7 @@ public sealed class DistillationExperiment : IExperiment
     static TrainOptions StudentOptions(Settings plan, ExperimentContext ctx, double alpha, int seed) => new()
     {
         Dataset = plan.Dataset, DataDir = ctx.DataDir, Model = plan.Student, Epochs = plan.StudentEpochs, Augment = false,
-        Width = plan.StudentWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.Limit,
+        Width = plan.StudentWidth, Alpha = alpha, Seed = seed, TrainLimit = plan.StudentLimit ?? plan.Limit,
     };
 
     static ClassifierRun Teacher(Settings plan, ExperimentContext ctx, double alpha, int seed) => new(TeacherOptions(plan, ctx, alpha, seed));
@@ -73,9 +74,12 @@ public sealed class DistillationExperiment : IExperiment
     static StudentRun Student(Settings plan, ExperimentContext ctx, ClassifierRun teacher, double temperature, int seed) =>
         new(StudentOptions(plan, ctx, 0, seed), teacher, temperature, 1.0, SoftTerm.Paper);
 
-    static IEnumerable<double> TemperaturesFor(Settings plan, double alpha) => alpha == 0 ? plan.Temperatures : new[] { 1.0 };
 
-    /// <summary>Teachers, students from labels, and the distilled students (each depends on its teacher).</summary>
+    /// <summary>
+    /// Teachers, students from labels, and a student of every teacher at every temperature (each depends on its teacher).
+    /// The paper's comparison needs only the hard teacher's T sweep and the smoothed teachers at T = 1; the follow-ups
+    /// (Shen et al. 2021 at equal T, Chandrasegaran et al. 2022 at higher T) need the smoothed teachers' sweep too.
+    /// </summary>
     public IReadOnlyList<RunSpec> Plan(ExperimentContext ctx)
     {
         var plan = For(ctx.Profile);
@@ -85,7 +89,7 @@ public sealed class DistillationExperiment : IExperiment
             {
                 var teacher = Teacher(plan, ctx, a, ctx.Seed + s);
                 specs.Add(teacher);
-                specs.AddRange(TemperaturesFor(plan, a).Select(t => Student(plan, ctx, teacher, t, ctx.Seed + s)));
+                specs.AddRange(plan.Temperatures.Select(t => Student(plan, ctx, teacher, t, ctx.Seed + s)));
                 specs.Add(new ClassifierRun(StudentOptions(plan, ctx, a, ctx.Seed + s)));
             }
         return specs;
@@ -99,8 +103,8 @@ public sealed class DistillationExperiment : IExperiment
 
         var teachers = plan.Alphas.Select(a => new Point("teacher", a, 1, a, double.NaN, new(), new())).ToList();
         var lsStudents = plan.Alphas.Select(a => new Point("student, LS α (no teacher)", a, 1, a, double.NaN, new(), new())).ToList();
-        var hardKd = plan.Temperatures.Select(t => new Point("student of α=0 teacher at T", 0, t, double.NaN, double.NaN, new(), new())).ToList();
-        var lsKd = plan.Alphas.Where(a => a > 0).Select(a => new Point("student of LS teacher, T=1", a, 1, double.NaN, double.NaN, new(), new())).ToList();
+        var kd = (from a in plan.Alphas from t in plan.Temperatures select new Point($"student of α={F(a)} teacher at T={F(t)}", a, t, double.NaN, double.NaN, new(), new()))
+            .ToDictionary(p => (p.Alpha, p.Temperature));
         var gammas = new Dictionary<(double Alpha, double T), List<double>>();
         int nTest = 0;
 
@@ -117,15 +121,13 @@ public sealed class DistillationExperiment : IExperiment
                 var teacher = runs[teacherSpec].Folder;
                 teachers[i].Add(Correctness(teacher));
                 using var teacherLogits = Logits(teacher, data.Train);
-                foreach (var t in TemperaturesFor(plan, alpha))
+                foreach (var t in plan.Temperatures)
                 {
                     var run = runs[Student(plan, ctx, teacherSpec, t, seed)].Folder;
                     double gamma = DistillationLoss.EquivalentSmoothing(teacherLogits, data.Train.Labels, t);
-                    var correct = Correctness(run);
                     if (!gammas.TryGetValue((alpha, t), out var g)) gammas[(alpha, t)] = g = new();
                     g.Add(gamma);
-                    if (alpha == 0) hardKd[Array.IndexOf(plan.Temperatures, t)].Add(correct);
-                    if (t == 1 && alpha > 0) lsKd.First(p => p.Alpha == alpha).Add(correct);
+                    kd[(alpha, t)].Add(Correctness(run));
                 }
                 var ls = runs[new ClassifierRun(studentBase with { Alpha = alpha })].Folder;
                 lsStudents[i].Add(Correctness(ls));
@@ -133,8 +135,9 @@ public sealed class DistillationExperiment : IExperiment
         }
 
         double TeacherAcc(double alpha) => teachers.First(t => t.Alpha == alpha).Accuracy;
-        hardKd = hardKd.Select(p => p with { Gamma = gammas[(0, p.Temperature)].Average(), TeacherAccuracy = TeacherAcc(0) }).ToList();
-        lsKd = lsKd.Select(p => p with { Gamma = gammas[(p.Alpha, 1)].Average(), TeacherAccuracy = TeacherAcc(p.Alpha) }).ToList();
+        foreach (var key in kd.Keys.ToList()) kd[key] = kd[key] with { Gamma = gammas[key].Average(), TeacherAccuracy = TeacherAcc(key.Alpha) };
+        var hardKd = plan.Temperatures.Select(t => kd[(0, t)] with { Setting = "student of α=0 teacher at T" }).ToList();
+        var lsKd = plan.Alphas.Where(a => a > 0).Select(a => kd[(a, 1)] with { Setting = "student of LS teacher, T=1" }).ToList();
         lsStudents = lsStudents.Select(p => p with { TeacherAccuracy = TeacherAcc(p.Alpha) }).ToList();
         teachers = teachers.Select(p => p with { TeacherAccuracy = p.Accuracy }).ToList();
 
@@ -156,7 +159,19 @@ public sealed class DistillationExperiment : IExperiment
             new[] { "setting", "α", "teacher T", "γ", "teacher accuracy", "student accuracy" }, rows,
             $"Test set of {nTest} examples; the claims below compare these accuracies with paired bootstrap intervals over test examples{(plan.Seeds > 1 ? " and seeds" : "")}."));
 
+        result.Tables.Add(new ReportTable($"Every teacher at every temperature: student ({plan.Student}) test accuracy (%), {plan.Seeds} seed(s)",
+            new[] { "teacher α" }.Concat(plan.Temperatures.Select(t => $"T={F(t)}")).ToArray(),
+            plan.Alphas.Select(a => (IReadOnlyList<string>)new[] { F(a) }.Concat(plan.Temperatures.Select(t => PctMeanSd(kd[(a, t)].Accuracies))).ToArray()).ToList(),
+            "Rows: the teacher's label smoothing α; columns: the temperature of its soft targets. The paper compares the α=0 row's best cell with the T=1 column; " +
+            "Shen et al. (2021) compare within the T=1 column, Chandrasegaran et al. (2022) within the high-T columns."));
+
         // Figures.
+        var byT = SeriesPlot.Create("Student accuracy against the teacher's temperature, one line per teacher", "teacher temperature T", "student test accuracy (%)",
+            plan.Alphas.Select(a => new Series($"teacher α={F(a)}", plan.Temperatures, plan.Temperatures.Select(t => 100 * kd[(a, t)].Accuracy).ToArray())).ToArray());
+        var (png0, svg0) = Figures.Save(byT, Path.Combine(ctx.OutDir, "distillation-temperature"), 760, 620);
+        result.Figures.Add(new ReportFigure("Student accuracy against the teacher's temperature, for every teacher", svg0, png0,
+            "The paper's reading: the α=0 line's best point lies above every smoothed teacher's T=1 point. Shen et al.: at T=1 the lines are close. " +
+            "Chandrasegaran et al.: smoothed teachers' lines fall below the α=0 line as T grows."));
         var byGamma = SeriesPlot.Create("Accuracy against equivalent smoothing γ (Figure 5 axes)", "equivalent smoothing γ", "test accuracy (%)", new[]
         {
             new Series($"teacher ({plan.Teacher}) with LS α", teachers.Select(p => p.Alpha).ToArray(), teachers.Select(p => 100 * p.Accuracy).ToArray()),
@@ -190,13 +205,14 @@ public sealed class DistillationExperiment : IExperiment
             result.Set("student_accuracy", p.Accuracy, ("teacher_alpha", 0.0), ("T", p.Temperature));
             result.Set("gamma", p.Gamma, ("teacher_alpha", 0.0), ("T", p.Temperature));
         }
-        foreach (var p in lsKd)
+        foreach (var p in kd.Values.Where(p => p.Alpha > 0))
         {
-            result.Set("student_accuracy", p.Accuracy, ("teacher_alpha", p.Alpha), ("T", 1.0));
-            result.Set("gamma", p.Gamma, ("teacher_alpha", p.Alpha), ("T", 1.0));
+            result.Set("student_accuracy", p.Accuracy, ("teacher_alpha", p.Alpha), ("T", p.Temperature));
+            result.Set("gamma", p.Gamma, ("teacher_alpha", p.Alpha), ("T", p.Temperature));
         }
 
         AddClaims(result, ctx, teachers, lsStudents, hardKd, lsKd, nTest, F);
+        AddFollowUps(result, ctx, plan, kd, nTest, F);
         return result;
     }
 
@@ -287,5 +303,45 @@ public sealed class DistillationExperiment : IExperiment
             $"Distilled from LS teachers at T=1: " + string.Join(", ", lsKd.Select(p => $"α={F(p.Alpha)} {Pct(p.Accuracy)}% (γ={p.Gamma:F3})")) + ".");
         var gap = result.Claims[^1];
         result.Findings.Add($"Hard-target teacher's best student (T={F(bestHard.Temperature)}) vs best student of a smoothed teacher (α={F(bestLsKd.Alpha)}), both chosen on validation: {gap.OurValue} — {gap.Verdict}: {gap.Why}.");
+    }
+
+    /// <summary>
+    /// The two published follow-ups, judged on the same α × T grid: Shen et al. (2021, "Is label smoothing truly
+    /// incompatible with knowledge distillation?") — at equal T = 1 a smoothed teacher distils as well; Chandrasegaran et
+    /// al. (2022, "Revisiting label smoothing and knowledge distillation compatibility") — smoothed teachers hurt at higher T.
+    /// </summary>
+    static void AddFollowUps(ExperimentResult result, ExperimentContext ctx, Settings plan, Dictionary<(double Alpha, double T), Point> kd, int nTest, Func<double, string> F)
+    {
+        bool smoke = ctx.Profile == Profile.Tiny;
+        string Iv(BootstrapDistribution d) => $"{100 * d.Estimate:+0.00;-0.00} points [{100 * d.Interval().Low:+0.00;-0.00}, {100 * d.Interval().High:+0.00;-0.00}]";
+        BootstrapDistribution Stat(IReadOnlyList<Point> arms, Func<double[], double> statistic) =>
+            Bootstrap.Statistic(nTest, arms.Select(p => Arm(p.Test)).ToList(), statistic, seed: ctx.Seed);
+        Claim Judge(string statement, string paper, string ours, ClaimRule rule, BootstrapDistribution d, string selectedOn) =>
+            Verdicts.ToClaim(statement, paper, $"{ours}: {Iv(d)}", rule, d.ToEvidence(rule.Kind, rule.Metric, rule.Margin?.Value, selectedOn), smoke);
+        var lsAlphas = plan.Alphas.Where(a => a > 0).ToArray();
+
+        // Shen et al.: within the T = 1 column, the smoothed teacher (α chosen on validation) is no worse than the hard one.
+        var atOne = Select.OnValidation(lsAlphas.Select(a => kd[(a, 1)]), p => p.ValidationAccuracy);
+        result.Claims.Add(Judge("Follow-up (Shen et al. 2021): at equal temperature T = 1, a label-smoothed teacher distils a student about as good as the hard-target teacher's.",
+            "ImageNet / CUB: LS teachers as good or better at T = 1",
+            $"T=1: student of α={F(atOne.Alpha)} teacher (best on validation) {Pct(atOne.Accuracy)}% vs α=0 teacher {Pct(kd[(0, 1)].Accuracy)}%",
+            ClaimRule.NonInferiority("accuracy(student of best LS teacher, T=1) − accuracy(student of α=0 teacher, T=1)", Margins.DistillationAccuracyEquivalence),
+            Stat(new[] { atOne, kd[(0, 1)] }, v => v[0] - v[1]), "validation"));
+
+        // Chandrasegaran et al.: in the high-T columns (T ≥ 4, or the largest T), smoothed teachers' students fall below the hard teacher's.
+        var high = plan.Temperatures.Where(t => t >= 4).DefaultIfEmpty(plan.Temperatures.Max()).ToArray();
+        var arms = high.SelectMany(t => new[] { kd[(0, t)] }.Concat(lsAlphas.Select(a => kd[(a, t)]))).ToList();
+        int per = 1 + lsAlphas.Length;
+        result.Claims.Add(Judge("Follow-up (Chandrasegaran et al. 2022): at higher temperatures, label-smoothed teachers distil worse students than the hard-target teacher at the same T.",
+            "CIFAR / ImageNet: LS teachers hurt at higher T",
+            $"T ∈ {{{string.Join(", ", high.Select(F))}}}: " + string.Join("; ", high.Select(t => $"T={F(t)}: α=0 {Pct(kd[(0, t)].Accuracy)}% vs LS " + string.Join("/", lsAlphas.Select(a => Pct(kd[(a, t)].Accuracy))) + "%")) +
+            "; mean over those T and α>0 of (LS-teacher student − α=0-teacher student)",
+            ClaimRule.Difference("mean over T≥4 and α>0 of accuracy(student of LS teacher α, T) − accuracy(student of α=0 teacher, T)", Direction.Decrease),
+            Stat(arms, v => Enumerable.Range(0, high.Length).SelectMany(j => Enumerable.Range(1, lsAlphas.Length).Select(i => v[j * per + i] - v[j * per])).Average()), "none"));
+
+        var (shen, chandra) = (result.Claims[^2], result.Claims[^1]);
+        var paper = result.Claims.First(c => c.Statement.StartsWith("A label-smoothed teacher distils a worse student", StringComparison.Ordinal));
+        result.Findings.Add($"Which reading the α × T grid supports: the paper's (hard teacher at its best T beats the best smoothed teacher) — {Report.VerdictText(paper.Verdict)}; " +
+                            $"Shen et al. (as good at equal T = 1) — {Report.VerdictText(shen.Verdict)}; Chandrasegaran et al. (worse at higher T) — {Report.VerdictText(chandra.Verdict)}.");
     }
 }

@@ -43,7 +43,7 @@ public sealed class ExperimentContext
     public string? DataDir => Runner.DataDir;
 
     /// <summary>A context training directly (no store) into <paramref name="runsDir"/> (default OUT/runs).</summary>
-    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0, string? runsDir = null, bool group = true) =>
+    public static ExperimentContext Create(string outDir, Profile profile, IProgressReporter progress, string? dataDir = null, int seed = 0, string? runsDir = null, bool group = false) =>
         new(outDir, profile, new Runner(runsDir ?? Path.Combine(outDir, "runs"), progress, dataDir: dataDir) { Group = group }, seed);
 
     /// <summary>Copy of this context writing into a sub-folder.</summary>

@@ -34,8 +34,8 @@ public sealed class MutualInformationExperiment : IExperiment
         Profile.Tiny => new(DatasetCatalog.Embedded, "mlp-small", 64, 400, 4, 40, 1, "tiny plumbing check: 400 examples, 4 epochs, N = 40"),
         Profile.Quick => new(DatasetCatalog.Embedded, "mlp-small", null, 2000, 60, 300, 1,
             "quick profile: mlp-small 800-800 on 2,000 embedded Fashion-MNIST examples, no regularisers, 60 epochs (fits its training set), N = 300, one seed"),
-        _ => new("fashion-mnist", "convnet", null, 9000, 150, 600, (int)Margins.FullProfileSeeds.Value,
-            "full profile: convnet on a 9,000-example Fashion-MNIST subset, no regularisers, 150 epochs, N = 600, 3 seeds"),
+        _ => new("fashion-mnist", "convnet", null, 4500, 40, 600, 2,
+            "full profile: convnet on a 4,500-example Fashion-MNIST subset, no regularisers, 40 epochs (it fits its training set), N = 600, 2 seeds"),
     };
 
     static ClassifierRun Spec(ExperimentContext ctx, Settings s, double alpha, int seed) => new(new TrainOptions
@@ -79,7 +79,9 @@ public sealed class MutualInformationExperiment : IExperiment
 
         var result = new ExperimentResult(Name, "Mutual information between example and logits over a long training (Figure 6 analogue)");
         result.Findings.Add($"Setup ({s.Scale}). Classes {ClassA} and {ClassB}, L = {Draws} augmented draws (random shifts) per example after every epoch; " +
-                            $"the estimator is the paper's (LsLab.Information.MutualInformation), bounded by log N = {Math.Log(s.MiExamples):F3}; log 2 = {Math.Log(2):F3} is the class alone.");
+                            $"the estimator is the paper's (LsLab.Information.MutualInformation), bounded by log N = {Math.Log(s.MiExamples):F3}; log 2 = {Math.Log(2):F3} is the class alone, " +
+                            "reached only when the two classes' logit differences do not overlap: where they overlap, a full collapse gives I(C;Y) < log 2. " +
+                            "On synthetic collapsed classes at N = 300, L = 5 the estimator is within 0.02 of I(C;Y) (test MutualInformationTests.At_the_quick_profiles_N_300…), so a late value below log 2 is overlap, not estimator bias.");
         List<Curve> Of(double a) => curves.Where(c => c.Alpha == a).OrderBy(c => c.Seed).ToList();
         string A(double a) => a.ToString(inv);
 

@@ -14,7 +14,7 @@ public static class Reproduction
 {
     /// <summary>What to reproduce; <paramref name="Store"/> is a folder or postgresql:// URL (default: OutDir), <paramref name="Artifacts"/> the run-folder root (default: beside a folder store, else OutDir/runs).</summary>
     public sealed record Options(string OutDir, Profile Profile, string? DataDir = null, IReadOnlyList<string>? Only = null, bool Quiet = false, int Seed = 0,
-        string? Store = null, string? Artifacts = null, bool Group = true);
+        string? Store = null, string? Artifacts = null, bool Group = false);
 
     /// <summary>The run store of a reproduction (the --out folder unless --store names another).</summary>
     public static RunStore OpenStore(Options o)
@@ -42,6 +42,29 @@ public static class Reproduction
         AtomicFile.WriteAllText(Path.Combine(o.OutDir, "cells.txt"), string.Join("\n", ids) + "\n");
         return ids;
     }
+
+    /// <summary>One experiment's share of a profile's estimated cost: the runs it plans first (a run shared with an earlier experiment counts there).</summary>
+    public sealed record CostRow(string Experiment, int Runs, double Seconds);
+
+    /// <summary>
+    /// The estimated wall seconds on one 2-core machine (<see cref="CostModel"/>) of every run the experiments plan, each run once:
+    /// how a profile is sized to its budget before anything trains. Nothing is registered or written.
+    /// </summary>
+    public static IReadOnlyList<CostRow> Estimate(Options o)
+    {
+        var seen = new HashSet<string>();
+        var rows = new List<CostRow>();
+        using var runner = new Runner(Path.Combine(Path.GetTempPath(), "lslab-estimate"), Progress.None, dataDir: o.DataDir);
+        foreach (var name in Names(o))
+        {
+            var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
+            var fresh = Closure(ExperimentCatalog.Create(name).Plan(ctx)).Where(s => seen.Add(s.Id)).ToList();
+            rows.Add(new CostRow(name, fresh.Count, fresh.Sum(CostModel.Seconds)));
+        }
+        return rows;
+    }
+
+    static IEnumerable<RunSpec> Closure(IEnumerable<RunSpec> specs) => specs.SelectMany(s => Closure(s.Dependencies).Append(s));
 
     static List<string> Names(Options o)
     {

@@ -41,7 +41,8 @@ public static partial class Report
         Verdict.Reproduced => "ok", Verdict.Partly => "partly", Verdict.NotReproduced => "no", _ => "unclear",
     };
 
-    static string VerdictText(Verdict v) => v switch
+    /// <summary>The verdict as the report writes it.</summary>
+    internal static string VerdictText(Verdict v) => v switch
     {
         Verdict.Reproduced => "reproduced", Verdict.Partly => "partly", Verdict.NotReproduced => "not reproduced", _ => "inconclusive",
     };

@@ -49,8 +49,12 @@ public sealed class Runner : IDisposable
     public int LeaseSeconds { get; init; } = RunStore.DefaultLeaseSeconds;
     /// <summary>Claims after which a failing cell is marked Failed instead of going back to Pending (1 for explicit runs).</summary>
     public int MaxAttempts { get; init; } = 1;
-    /// <summary>Whether <see cref="TrainAll"/> trains compatible runs as groups (<see cref="GroupTraining"/>); `--no-group` turns it off.</summary>
-    public bool Group { get; init; } = true;
+    /// <summary>
+    /// Whether <see cref="TrainAll"/> trains compatible runs as groups (<see cref="GroupTraining"/>; `--group`). Off by
+    /// default: on a 2-core CPU one small run already keeps the cores busy and grouped kernels measured 0.58–0.82× of
+    /// the members one after another (docs/performance.md); grouping is for hardware that one small model leaves idle.
+    /// </summary>
+    public bool Group { get; init; }
     /// <summary>Most members in one group (memory may allow fewer).</summary>
     public int MaxGroup { get; init; } = 16;
 

@@ -107,7 +107,7 @@ public static class GroupTraining
         var states = members.Select((m, i) => m.Run.TryLoadCheckpoint(models[i], singleOptimizers[i]) ?? new TrainingState()).ToArray();
         int done = states[0].EpochsDone;
         if (states.Any(s => s.EpochsDone != done))
-            throw new LsLabException($"group members have checkpoints of different epochs ({string.Join(", ", states.Select(s => s.EpochsDone))}); train them apart (--no-group).");
+            throw new LsLabException($"group members have checkpoints of different epochs ({string.Join(", ", states.Select(s => s.EpochsDone))}); train them apart (without --group).");
         if (done > recipe.Epochs)
             throw new LsLabException($"{members[0].Run.CheckpointDir}: the checkpoint says {done} epochs are done, but the run has {recipe.Epochs}; delete the run folder to start over.");
         if (done == recipe.Epochs)
@@ -285,7 +285,7 @@ public static class GroupTraining
         {
             var bufs = singleStates.Select(s => Sgd(s[j]).momentum_buffer).ToList();
             if (bufs.All(b => b is null)) continue;
-            if (bufs.Any(b => b is null)) throw new LsLabException("group members' checkpoints disagree on the optimizer state (some have momentum, some not); train them apart (--no-group).");
+            if (bufs.Any(b => b is null)) throw new LsLabException("group members' checkpoints disagree on the optimizer state (some have momentum, some not); train them apart (without --group).");
             var st = Sgd(groupState[j]);
             st.momentum_buffer?.Dispose();
             st.momentum_buffer = stack(bufs.ToArray()!).DetachFromDisposeScope();

@@ -141,8 +141,19 @@ public sealed class Trainer
     public Action<int, Classifier, EpochMetrics>? OnEpochEnd { get; init; }
 
     /// <summary>
+    /// Least time between two checkpoints of a run; the last epoch always checkpoints. A checkpoint (model and optimizer
+    /// files, fsync, hashes) costs a few tenths of a second, more than a whole epoch on a small subset, so by default a run
+    /// checkpoints at most every 10 s and a kill loses at most that much training. LSLAB_CHECKPOINT_SECONDS sets it
+    /// (0: every epoch).
+    /// </summary>
+    public static TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(
+        double.TryParse(Environment.GetEnvironmentVariable("LSLAB_CHECKPOINT_SECONDS"), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var s) && s >= 0 ? s : 10);
+
+    /// <summary>
     /// Trains a classifier on <paramref name="data"/> with the options' objective (label smoothing α by
-    /// default). With <paramref name="run"/> set, resumes from its last checkpoint and checkpoints every epoch.
+    /// default). With <paramref name="run"/> set, resumes from its last checkpoint and checkpoints after an epoch
+    /// once <see cref="CheckpointInterval"/> has passed since the last one, and after the last epoch.
     /// </summary>
     public TrainingState Fit(Classifier model, DataSplits data, RunFolder? run = null)
     {
@@ -185,6 +196,7 @@ public sealed class Trainer
 
         var history = new List<EpochMetrics>(state.History);
         double totalSeconds = state.TotalSeconds;
+        var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
         Progress.Run(step.Title, totalSteps, task =>
         {
             task.Advance((long)state.EpochsDone * stepsPerEpoch, "");
@@ -198,7 +210,9 @@ public sealed class Trainer
                          $"val loss {m.ValidationLoss:F4}  val acc {m.ValidationAccuracy:P2}  lr {m.LearningRate:G3}  " +
                          $"{m.ExamplesPerSecond:N0} {step.Unit}/s  {m.Seconds:F1}s");
                 state = new TrainingState { EpochsDone = epoch, History = new(history), TotalSeconds = totalSeconds, Finished = epoch == r.Epochs };
-                run?.SaveCheckpoint(model, optimizer, state);
+                if (run is null || !state.Finished && sinceCheckpoint.Elapsed < CheckpointInterval) continue;
+                run.SaveCheckpoint(model, optimizer, state);
+                sinceCheckpoint.Restart();
             }
         });
         return state;

@@ -81,11 +81,16 @@ public static class TranslationCorpus
     /// The Ding dictionary's example sentences (EN→DE), cleaned; <paramref name="validation"/> and
     /// <paramref name="test"/> pairs held out, the rest (optionally capped at <paramref name="trainLimit"/>) for training.
     /// </summary>
-    public static TranslationSplits Ding(string? path, int validation, int test, int seed, DingOptions? options = null, int? trainLimit = null)
+    public static TranslationSplits Ding(string? path, int validation, int test, int seed, DingOptions? options = null, int? trainLimit = null, int phrases = 0)
     {
         var file = DingCorpus.Locate(path);
         var pairs = DingCorpus.Read(file, options);
         var s = Split(pairs, validation, test, seed, $"Ding dictionary example sentences ({file}, GPL-2+, read at run time)");
-        return trainLimit is int n && n < s.Train.Count ? s with { Train = s.Train.Take(n).ToList() } : s;
+        if (trainLimit is int n && n < s.Train.Count) s = s with { Train = s.Train.Take(n).ToList() };
+        if (phrases <= 0) return s;
+        // Phrase pairs join the training pairs only; a phrase whose English is a held-out source is left out.
+        var held = s.Validation.Concat(s.Test).Select(p => p.Source).ToHashSet(StringComparer.Ordinal);
+        var extra = Shuffled(DingCorpus.Phrases(File.ReadLines(file, System.Text.Encoding.UTF8)), seed).Where(p => !held.Contains(p.Source)).Take(phrases).ToList();
+        return s with { Train = s.Train.Concat(extra).ToList(), Source = $"{s.Source}, plus {extra.Count} of its phrase pairs in training" };
     }
 }

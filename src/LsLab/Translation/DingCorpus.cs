@@ -69,6 +69,28 @@ public static class DingCorpus
         return result;
     }
 
+    /// <summary>
+    /// The dictionary's phrase pairs (EN source, DE target): entries of 2–6 words on each side that are not sentences (no
+    /// final . ? !) and have no placeholders (sth., jdm., …), unique by English. Extra training data for the sentence model.
+    /// </summary>
+    public static IReadOnlyList<SentencePair> Phrases(IEnumerable<string> lines)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<SentencePair>();
+        foreach (var line in lines)
+            foreach (var (de, en) in ParseLine(line))
+                if (IsPhrase(en) && IsPhrase(de) && seen.Add(en))
+                    result.Add(new SentencePair(en, de));
+        return result;
+    }
+
+    static bool IsPhrase(string s)
+    {
+        if (s.Length == 0 || s.Length > 40 || s[^1] is '.' or '?' or '!') return false;
+        var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length is >= 2 and <= 6 && !words.Any(w => w.Split('/').Any(part => Placeholders.Contains(part.TrimEnd(',', '.', '!', '?', ';', ':'))));
+    }
+
     /// <summary>The cleaned (German, English) sub-entry pairs of one line; none for headers, malformed lines or unequal sub-entry counts.</summary>
     public static IEnumerable<(string German, string English)> ParseLine(string line)
     {

@@ -22,6 +22,12 @@ public sealed record TranslatorOptions
     public int Test { get; init; } = 500;
     /// <summary>Use only the first N training pairs (quick runs).</summary>
     public int? TrainLimit { get; init; }
+    /// <summary>
+    /// Ding only: add up to this many of the dictionary's phrase pairs ("bis auf weiteres :: until further notice") to the
+    /// training pairs, never to validation or test (issue 14 §5). Not written when 0, so older specs keep their ids.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int DingPhrases { get; init; }
     /// <summary>Seed of corpus, split, initialisation, order and dropout.</summary>
     public int Seed { get; init; }
     /// <summary>Label smoothing α over the target vocabulary (PyTorch semantics; padding ignored).</summary>
@@ -92,7 +98,7 @@ public static class TranslatorTraining
     /// </summary>
     public static TranslationSplits LoadData(TranslatorOptions o, int references = 1) => o.Data switch
     {
-        TranslationData.Ding => TranslationCorpus.Ding(o.DataPath, o.Validation, o.Test, o.Seed, null, o.TrainLimit),
+        TranslationData.Ding => TranslationCorpus.Ding(o.DataPath, o.Validation, o.Test, o.Seed, null, o.TrainLimit, o.DingPhrases),
         _ => Limit(TranslationCorpus.Embedded(o.CorpusSize, o.Seed, o.Validation, o.Test, references), o.TrainLimit),
     };
 

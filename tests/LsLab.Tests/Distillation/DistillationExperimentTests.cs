@@ -16,18 +16,22 @@ public sealed class DistillationExperimentTests : TempDirTest
         var ctx = ExperimentContext.Create(Dir, Profile.Tiny, Progress.None);
         var experiment = ExperimentCatalog.Create("distillation");
         var plan = experiment.Plan(ctx);
-        // Tiny grid: 2 teachers, 2 LS students, 2 temperatures for the α=0 teacher, 1 LS-teacher student —
+        // Tiny grid: 2 teachers, 2 LS students, and a student of each teacher at each of the 2 temperatures —
         // all in the plan, so `reproduce --plan` can register every one; each student depends on a planned teacher.
-        Assert.Equal(7, plan.Count);
-        Assert.Equal(3, plan.OfType<StudentRun>().Count());
+        Assert.Equal(8, plan.Count);
+        Assert.Equal(4, plan.OfType<StudentRun>().Count());
         Assert.Equal(plan.Count, plan.Select(t => t.Name).Distinct().Count());
         Assert.All(plan.OfType<StudentRun>(), s => Assert.Contains(s.Teacher, plan));
         var result = experiment.Run(ctx);
         Assert.Equal(plan.Select(s => ctx.Runner.Resolve(s).Id).ToHashSet(), result.Runs.ToHashSet());
         Assert.All(plan, s => Assert.True(ctx.Runner.FolderFor(s).IsComplete, s.Name));
-        Assert.Equal(6, result.Claims.Count);
-        Assert.Equal(2, result.Figures.Count);
+        Assert.Equal(8, result.Claims.Count);
+        Assert.Equal(3, result.Figures.Count);
         Assert.All(result.Figures, f => Assert.True(File.Exists(f.PngPath) && File.Exists(f.SvgPath)));
+        // The smoothed teacher's sweep is there for the follow-ups, and its γ grows with T like the hard teacher's.
+        Assert.InRange(result.Numbers["gamma/teacher_alpha=0.3/T=4"], result.Numbers["gamma/teacher_alpha=0.3/T=1"], 1.0);
+        Assert.Contains(result.Claims, c => c.Statement.StartsWith("Follow-up (Shen", StringComparison.Ordinal));
+        Assert.Contains(result.Claims, c => c.Statement.StartsWith("Follow-up (Chandrasegaran", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(Dir, "results.json")));
         Assert.InRange(result.Numbers[ExperimentResult.Key("teacher_accuracy", ("alpha", 0.0))], 0.0, 1.0);
         Assert.InRange(result.Numbers["gamma/teacher_alpha=0/T=4"], result.Numbers["gamma/teacher_alpha=0/T=1"], 1.0);

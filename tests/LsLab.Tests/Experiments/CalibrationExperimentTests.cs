@@ -30,11 +30,11 @@ public sealed class CalibrationExperimentTests : TempDirTest
         Assert.Equal(4, result.Claims.Count);
         // Selective classification: one row per trained network (the final epoch), AURC a rate in [0, 1].
         Assert.Single(result.Tables[1].Rows);
-        Assert.InRange(result.Numbers["aurc_ls/arm=regularisers off/n=300/epoch=4"], 0, 1);
+        Assert.InRange(result.Numbers["aurc_ls/data=fashion-mnist mlp-small/arm=regularisers off/n=300/epoch=4"], 0, 1);
         Assert.All(result.Claims, c => Assert.Equal(Verdict.Inconclusive, c.Verdict));   // smoke run
         foreach (int e in epochs)
         {
-            string at = $"arm=regularisers off/n=300/epoch={e}";
+            string at = $"data=fashion-mnist mlp-small/arm=regularisers off/n=300/epoch={e}";
             Assert.InRange(result.Numbers[$"ece_baseline/{at}"], 0, 1);
             Assert.InRange(result.Numbers[$"fitted_t/{at}"], 0.01, 100);
             Assert.Contains(result.Numbers[$"alpha_chosen/{at}"], new[] { 0.05, 0.1 });

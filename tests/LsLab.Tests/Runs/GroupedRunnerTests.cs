@@ -39,7 +39,7 @@ public class GroupedRunnerTests : TempDirTest
     {
         using var store = new RunStore(Path.Combine(Dir, "store"));
         var titles = new Titles();
-        using var grouped = new Runner(Path.Combine(Dir, "grouped"), titles, store);
+        using var grouped = new Runner(Path.Combine(Dir, "grouped"), titles, store) { Group = true };
         using var alone = new Runner(Path.Combine(Dir, "alone"), Progress.None) { Group = false };
         var a = grouped.TrainAll(Plan());
         var b = alone.TrainAll(Plan());
@@ -77,7 +77,7 @@ public class GroupedRunnerTests : TempDirTest
             new ClassifierRun(student with { Alpha = 0.3 }, mi),
         };
         var titles = new Titles();
-        using var grouped = new Runner(Path.Combine(Dir, "grouped"), titles);
+        using var grouped = new Runner(Path.Combine(Dir, "grouped"), titles) { Group = true };
         using var alone = new Runner(Path.Combine(Dir, "alone"), Progress.None) { Group = false };
         var a = grouped.TrainAll(plan);
         var b = alone.TrainAll(plan);

@@ -67,6 +67,39 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Checkpoints_wait_for_the_interval_except_after_the_last_epoch()
+    {
+        var o = Options(3);
+        var dir = Path.Combine(Path.GetTempPath(), "lslab-test-" + Guid.NewGuid().ToString("N"));
+        var saved = Trainer.CheckpointInterval;
+        try
+        {
+            Trainer.CheckpointInterval = TimeSpan.FromHours(1);
+            var run = new RunFolder(dir);
+            // Killed in epoch 2 of 3 with an hour to go before the next checkpoint: nothing was written, the rerun starts over.
+            Assert.Throws<OperationCanceledException>(() =>
+                Train(o, run, (epoch, _, _) => { if (epoch == 2) throw new OperationCanceledException("simulated kill"); }));
+            Assert.False(File.Exists(Path.Combine(run.CheckpointDir, "state.json")));
+            var resumed = Train(o, run);
+            Assert.Equal(Train(o).Weights, resumed.Weights);
+            Assert.Equal(3, run.CheckpointEpochs);   // the last epoch checkpointed whatever the interval
+            Assert.True(File.Exists(run.ModelPath));
+
+            // With no interval every epoch checkpoints: the same kill leaves epoch 1's checkpoint.
+            Trainer.CheckpointInterval = TimeSpan.Zero;
+            var again = new RunFolder(dir + "-b");
+            Assert.Throws<OperationCanceledException>(() =>
+                Train(o, again, (epoch, _, _) => { if (epoch == 2) throw new OperationCanceledException("simulated kill"); }));
+            Assert.Equal(1, again.CheckpointEpochs);
+        }
+        finally
+        {
+            Trainer.CheckpointInterval = saved;
+            foreach (var d in new[] { dir, dir + "-b" }) if (Directory.Exists(d)) Directory.Delete(d, true);
+        }
+    }
+
+    [Fact]
     public void Divergence_stops_with_epoch_and_step_in_the_message()
     {
         // Inputs near float32's limit overflow the activations, so the loss is NaN at once, with options that

@@ -57,6 +57,33 @@ public class DingCorpusTests
     }
 
     [Fact]
+    public void Phrase_pairs_are_multiword_non_sentences_and_join_the_training_split_only()
+    {
+        string[] extra = { "bis auf weiteres :: until further notice", "im Großen und Ganzen :: by and large", "Haus {n} :: house",
+                           "in Absprache mit jdm. :: in consultation with sb." };
+        var phrases = DingCorpus.Phrases(Lines.Concat(extra));
+        // One-word entries, sentences and entries with placeholders are not phrase pairs.
+        Assert.Equal(new[] { new SentencePair("until further notice", "bis auf weiteres"), new SentencePair("by and large", "im Großen und Ganzen") }, phrases);
+
+        var dir = Directory.CreateTempSubdirectory("ding");
+        try
+        {
+            File.WriteAllLines(Path.Combine(dir.FullName, "de-en"), Lines.Concat(extra));
+            var plain = TranslationCorpus.Ding(dir.FullName, 1, 1, seed: 3);
+            var more = TranslationCorpus.Ding(dir.FullName, 1, 1, seed: 3, phrases: 10);
+            Assert.Equal(plain.Validation, more.Validation);
+            Assert.Equal(plain.Test, more.Test);
+            Assert.Equal(plain.Train, more.Train.Take(plain.Train.Count));
+            Assert.Equal(phrases.ToHashSet(), more.Train.Skip(plain.Train.Count).ToHashSet());
+            Assert.Single(TranslationCorpus.Ding(dir.FullName, 1, 1, seed: 3, phrases: 1).Train.Except(plain.Train));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
     public void Missing_file_gives_a_clear_error()
     {
         var e = Assert.Throws<LsLabException>(() => DingCorpus.Locate("/nonexistent/de-en"));

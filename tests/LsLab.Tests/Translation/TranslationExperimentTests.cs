@@ -57,6 +57,8 @@ public class TranslationExperimentTests
         Assert.Equal(TranslationData.Ding, e.ResolveData(ding).Data);
         var embedded = ExperimentContext.Create("out-x", Profile.Full, LsLab.Training.Progress.None, dataDir: "embedded");
         Assert.Equal(TranslationData.Embedded, e.ResolveData(embedded).Data);
+        // The full profile stays on the multi-reference grammar corpus even where Ding is installed.
+        Assert.Equal(TranslationData.Embedded, e.ResolveData(ExperimentContext.Create("out-x", Profile.Full, LsLab.Training.Progress.None)).Data);
         Assert.Equal(TranslationData.Ding, new TranslationExperiment { Data = TranslationData.Ding }.ResolveData(quick).Data);
     }
 }
