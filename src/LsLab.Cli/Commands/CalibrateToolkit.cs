@@ -25,7 +25,7 @@ public static class CalibrateToolkit
         public readonly Option<string> Compat = new("--compat") { Description = "Binned estimators as another library computes them: lslab (default), torchmetrics, netcal or sklearn (bins, bin edges, binary input).", DefaultValueFactory = _ => "lslab" };
         public readonly Option<string?> Key = new("--key") { Description = "Array name inside a .npz given to --logits / --fit-logits." };
         public readonly Option<string?> LabelsKey = new("--labels-key") { Description = "Array name inside a .npz given to --labels / --fit-labels (default: the only array, or 'labels')." };
-        public readonly Option<double?> Lambda = new("--lambda") { Description = "Fixed regularisation strength for matrix/Dirichlet (default: chosen by cross-validation on the fit split)." };
+        public readonly Option<double?> Lambda = new("--lambda") { Description = "Fixed regularisation strength for matrix/Dirichlet (default: chosen by cross-validation on the fit split along ∞, 10, 1, 0.1, 0.01; ∞ = diagonal W, or temperature scaling for dirichlet-l2)." };
         public readonly Option<int> RegFolds = new("--reg-folds") { Description = "Folds of the cross-validation that picks λ on the fit split.", DefaultValueFactory = _ => 3 };
         public readonly Option<string> Band = new("--band") { Description = "Band on the reliability diagrams: consistency (Bröcker & Smith 2007) or bootstrap.", DefaultValueFactory = _ => "consistency" };
         public readonly Option<int> Seed = new("--seed") { Description = "Seed of folds, bootstrap and bands.", DefaultValueFactory = _ => 0 };

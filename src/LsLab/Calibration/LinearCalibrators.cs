@@ -23,7 +23,8 @@ public sealed record LinearFitOptions(CalibrationPenalty Penalty = CalibrationPe
     /// <summary>Default stopping tolerance on ‖g‖∞: on a 10⁴ × 100 fit set the fit NLL is within 5e-6 of a 1e-7 fit, with a third fewer iterations.</summary>
     public const double DefaultTolerance = 1e-5;
 
-    /// <summary>Default λ grid for cross-validation (μ = λ for ODIR).</summary>
+    /// <summary>Default λ grid for cross-validation (μ = λ for ODIR). The CV always adds the path's limit λ = ∞
+    /// (ODIR: diagonal W, b = 0 when μ follows λ; L2: temperature scaling), so a strongest-edge choice cannot over-fit a K×K map.</summary>
     public static readonly double[] DefaultGrid = { 1e-2, 1e-1, 1, 10 };
 }
 
@@ -95,13 +96,18 @@ public sealed class LinearCalibrator : ICalibrator
             {
                 int nf = Math.Max(2, o.CvFolds);
                 var folds = CalMath.Folds(y.Length, nf, o.Seed);
-                var grid = (o.LambdaGrid ?? LinearFitOptions.DefaultGrid).OrderByDescending(v => v).ToArray();
+                // Strong to weak, starting at the limit λ = ∞: with many classes and few rows per class the held-out NLL can keep
+                // falling past any finite edge (10⁴ rows × 100 classes: 3.64 at λ = 10, 2.79 at 1e4), and the limit is a cheap,
+                // well-conditioned fit where a strong finite λ is not (L-BFGS hit its cap at λ = 1e4).
+                var grid = new[] { double.PositiveInfinity }.Concat((o.LambdaGrid ?? LinearFitOptions.DefaultGrid).Where(double.IsFinite).OrderByDescending(v => v)).ToArray();
                 var held = new double[grid.Length];
                 var firstFold = new double[grid.Length][];
                 // A large fit split judges λ on its first held-out fold only: the held-out NLL of thousands of rows is already
                 // precise enough to pick among a grid a factor 10 apart, and the other folds would triple the cost.
                 int used = y.Length >= OneFoldRows ? 1 : nf;
                 int heldRows = 0;
+                int path = grid.Length; // the first fold's path ends once its held-out NLL has risen twice in a row; later folds follow it
+                bool firstEvaluated = true;
                 for (int f = 0; f < used; f++)
                 {
                     int ff = f;
@@ -113,19 +119,26 @@ public sealed class LinearCalibrator : ICalibrator
                     using var train = new Problem(xt, yt, k, full);
                     using var valid = new Problem(xv, yv, k, full);
                     double[]? warm = null; // the path from strong to weak regularisation, each fit started from the previous one
-                    for (int g = 0; g < grid.Length; g++)
+                    var foldHeld = new double[grid.Length];
+                    for (int g = 0; g < path; g++)
                     {
-                        var (theta, _) = Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, CvIterations), warm, o.Tolerance);
+                        var (theta, _) = double.IsInfinity(grid[g])
+                            ? SolveLimit(xt, yt, k, penalty, o.Mu, tsf.Temperature, o.MaxIterations, o.Tolerance)
+                            : Solve(train, penalty, grid[g], o.Mu ?? grid[g], tsf.Temperature, Math.Min(o.MaxIterations, CvIterations), warm, o.Tolerance);
                         warm = theta;
                         if (f == 0) firstFold[g] = theta;
-                        held[g] += valid.Value(CalibrationPenalty.None, 0, 0, 1, theta, gradient: false).F * yv.Length;
+                        foldHeld[g] = valid.Value(CalibrationPenalty.None, 0, 0, 1, theta, gradient: false).F;
+                        held[g] += foldHeld[g] * yv.Length;
+                        if (firstEvaluated && g >= 2 && foldHeld[g] > foldHeld[g - 1] && foldHeld[g - 1] > foldHeld[g - 2]) path = g + 1;
                     }
+                    firstEvaluated = false;
                 }
+                details["cvPathLength"] = path;
                 double best = double.PositiveInfinity;
-                for (int g = 0; g < grid.Length; g++)
+                for (int g = 0; g < path; g++)
                 {
                     double h = held[g] / Math.Max(1, heldRows);
-                    details[$"cvNll[λ={grid[g]:G3}]"] = h;
+                    details[$"cvNll[λ={Format(grid[g])}]"] = h;
                     if (h < best) { best = h; lambda = grid[g]; mu = o.Mu ?? grid[g]; warmFinal = firstFold[g]; }
                 }
                 details["cvFolds"] = Math.Max(2, o.CvFolds);
@@ -135,8 +148,10 @@ public sealed class LinearCalibrator : ICalibrator
             details["mu"] = mu;
         }
         using var problem = new Problem(x, y, k, full);
-        var (th, res) = Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, warmFinal, o.Tolerance);
-        if (warmFinal is not null)
+        var (th, res) = double.IsInfinity(lambda)
+            ? SolveLimit(x, y, k, penalty, o.Mu, ts.Temperature, o.MaxIterations, o.Tolerance, ts.FittedNll)
+            : Solve(problem, penalty, lambda, mu, ts.Temperature, o.MaxIterations, warmFinal, o.Tolerance);
+        if (warmFinal is not null && double.IsFinite(lambda))
         {
             // The guarantee "fit NLL ≤ temperature scaling's" needs a start whose objective is at most TS's: else restart from TS.
             double fromTs = problem.Value(penalty, lambda, mu, 1.0 / ts.Temperature, Start(k, full, 1.0 / ts.Temperature), gradient: false).F;
@@ -172,6 +187,36 @@ public sealed class LinearCalibrator : ICalibrator
 
     /// <summary>L-BFGS iterations per λ on each CV split (warm-started along the λ path, strong to weak).</summary>
     internal const int CvIterations = 60;
+
+    /// <summary>
+    /// The fit at λ = ∞ (a full-size θ): ODIR forces the off-diagonal entries to 0, leaving a diagonal W fitted from
+    /// temperature scaling, with b = 0 when μ follows λ or b penalised by a fixed μ; L2 leaves the temperature-scaling map itself.
+    /// </summary>
+    static (double[] Theta, MinimizeResult Result) SolveLimit(double[] x, int[] y, int k, CalibrationPenalty penalty, double? mu, double t0,
+        int maxIter, double gtol, double tsNll = double.NaN)
+    {
+        if (penalty == CalibrationPenalty.L2)
+        {
+            var ts = Start(k, true, 1.0 / t0);
+            return (ts, new MinimizeResult(ts, tsNll, double.NaN, 0, 0, true, "λ = ∞: the temperature-scaling map"));
+        }
+        using var diag = new Problem(x, y, k, full: false);
+        var start = Start(k, false, 1.0 / t0);
+        MinimizeResult r;
+        if (mu is double m)
+            r = Lbfgs.Minimize(th => diag.Value(CalibrationPenalty.Odir, 0, m, 1, th), start, maxIter, gtol);
+        else
+        {
+            r = Lbfgs.Minimize(w => { var (f, g) = diag.Value(CalibrationPenalty.None, 0, 0, 1, [.. w, .. new double[k]]); return (f, g[..k]); },
+                start[..k], maxIter, gtol);
+            r = r with { X = [.. r.X, .. new double[k]] };
+        }
+        var theta = new double[k * k + k];
+        for (int i = 0; i < k; i++) { theta[i * k + i] = r.X[i]; theta[k * k + i] = r.X[k + i]; }
+        return (theta, r with { X = theta, Reason = "λ = ∞ (diagonal W" + (mu is null ? ", b = 0" : "") + "): " + r.Reason });
+    }
+
+    static string Format(double lambda) => double.IsInfinity(lambda) ? "∞" : lambda.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Started from <paramref name="warm"/>, or from temperature scaling W = I/T, b = 0.</summary>
     static (double[] Theta, MinimizeResult Result) Solve(Problem p, CalibrationPenalty penalty, double lambda, double mu, double t0, int maxIter, double[]? warm, double gtol)
@@ -372,15 +417,17 @@ public sealed class LinearCalibrator : ICalibrator
     public string Describe() => Method switch
     {
         "vector" => $"vector scaling on logits ({K} scales + biases)",
-        "matrix" => $"matrix scaling on logits, ODIR λ = {Lambda:G3}, μ = {Mu:G3}",
-        "dirichlet" => $"Dirichlet calibration (full), ODIR λ = {Lambda:G3}, μ = {Mu:G3}",
-        "dirichlet-l2" => $"Dirichlet calibration (full), L2 towards TS, λ = {Lambda:G3}",
+        "matrix" => $"matrix scaling on logits, ODIR λ = {Format(Lambda)}, μ = {Format(Mu)}{Limit}",
+        "dirichlet" => $"Dirichlet calibration (full), ODIR λ = {Format(Lambda)}, μ = {Format(Mu)}{Limit}",
+        "dirichlet-l2" => $"Dirichlet calibration (full), L2 towards TS, λ = {Format(Lambda)}{Limit}",
         _ => $"Dirichlet calibration (diagonal, {K} scales + biases)",
     };
 
+    string Limit => !double.IsInfinity(Lambda) ? "" : Penalty == CalibrationPenalty.L2 ? " (= temperature scaling)" : " (diagonal W: the CV chose the strongest regularisation)";
+
     /// <inheritdoc />
     public CalibratorState State() => new(Method, new() { ["weights"] = Weights, ["bias"] = Bias },
-        new() { ["k"] = K.ToString(), ["penalty"] = Penalty.ToString(), ["lambda"] = Lambda.ToString("R"), ["mu"] = Mu.ToString("R") });
+        new() { ["k"] = K.ToString(), ["penalty"] = Penalty.ToString(), ["lambda"] = Lambda.ToString("R", System.Globalization.CultureInfo.InvariantCulture), ["mu"] = Mu.ToString("R", System.Globalization.CultureInfo.InvariantCulture) });
 
     /// <summary>Rebuilds a saved calibrator.</summary>
     public static LinearCalibrator FromState(CalibratorState s)

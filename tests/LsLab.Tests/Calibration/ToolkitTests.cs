@@ -100,7 +100,7 @@ public sealed class ToolkitTests : TempDirTest
             var cv = LinearCalibrator.Fit(method, zf, K, yf);
             Assert.True(cv.Report!.FinalNll <= ts.FittedNll + 1e-12);
             Assert.Contains(cv.Report.Details.Keys, k => k.StartsWith("cvNll"));
-            Assert.Contains(cv.Lambda, LinearFitOptions.DefaultGrid);
+            Assert.True(double.IsPositiveInfinity(cv.Lambda) || LinearFitOptions.DefaultGrid.Contains(cv.Lambda), $"λ = {cv.Lambda}");
         }
     }
 
