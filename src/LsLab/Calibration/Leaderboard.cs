@@ -94,8 +94,14 @@ public sealed record LeaderboardResult(int N, int K, string FitSource, int FitRo
         foreach (var c in Columns) sb.AppendLine($"  {c.Key} = {c.Name}{(c.HigherIsBetter ? " (higher is better)" : "")}");
         foreach (var r in Rows.Where(r => r.Fit is { Success: false } || r.Status.StartsWith("failed")))
             sb.AppendLine($"  {r.Method}: {r.Status}: {r.Fit?.Message ?? r.Description}");
+        foreach (var r in AccuracyLosers())
+            sb.AppendLine($"  warning: {r.Method} lowers accuracy by {-r.Delta["accuracy"].Upper * 100:F2} to {-r.Delta["accuracy"].Lower * 100:F2} points (it changes the argmax; {(r.Method.Contains("classwise") || r.Method == "isotonic" ? "per-class maps renormalised over few fit rows per class" : "see its fit report")}): prefer a calibrator that keeps the ranking.");
         return sb.ToString();
     }
+
+    /// <summary>Calibrators whose paired interval of Δaccuracy lies entirely below −1 point: calibration should not cost ranking.</summary>
+    public IEnumerable<LeaderboardRow> AccuracyLosers() =>
+        Rows.Where(r => r.Method != "uncalibrated" && r.Delta.TryGetValue("accuracy", out var d) && d.Upper < -0.01);
 
     /// <summary>CSV: one row per method, one column per metric and per interval bound.</summary>
     public string ToCsv()

@@ -9,7 +9,7 @@ namespace LsLab.Tests.Calibration;
 public sealed class LambdaPathTests
 {
     /// <summary>Rows whose true class probabilities are softmax(z*), observed as <paramref name="mix"/>(z*) (the miscalibration).</summary>
-    static (double[] Z, int[] Y) Make(int n, int k, int seed, Func<double[], double[]> mix)
+    internal static (double[] Z, int[] Y) Make(int n, int k, int seed, Func<double[], double[]> mix)
     {
         var rng = new Random(seed);
         var z = new double[n * k];

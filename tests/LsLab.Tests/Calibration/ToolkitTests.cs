@@ -288,6 +288,21 @@ public sealed class ToolkitTests : TempDirTest
     }
 
     [Fact]
+    public void Leaderboard_warns_when_a_calibrator_costs_accuracy()
+    {
+        const int k = 20;
+        var (zf, yf) = LambdaPathTests.Make(200, k, 5, t => t.Select(v => 2 * v).ToArray()); // 10 fit rows per class
+        var (ze, ye) = LambdaPathTests.Make(3000, k, 6, t => t.Select(v => 2 * v).ToArray());
+        var r = CalibrationLeaderboard.Run(new LogitsFile(ze, ye, k, false), new LogitsFile(zf, yf, k, false),
+            new LeaderboardOptions(new[] { "temperature", "histogram-classwise" }, Resamples: 50));
+        var cw = r.Rows.Single(x => x.Method == "histogram-classwise");
+        Assert.True(cw.Delta["accuracy"].Upper < -0.01, $"class-wise binning on 10 rows per class: Δaccuracy {cw.Delta["accuracy"]}");
+        Assert.Equal(new[] { "histogram-classwise" }, r.AccuracyLosers().Select(x => x.Method));
+        Assert.Contains("warning: histogram-classwise lowers accuracy by", r.ToText());
+        Assert.DoesNotContain("warning: temperature", r.ToText());
+    }
+
+    [Fact]
     public void Leaderboard_fits_every_calibrator_and_pairs_the_bootstrap()
     {
         var (zf, yf) = Load("fit");
