@@ -1,6 +1,8 @@
 """PyTorch side of the grouped-training benchmark (bench/LsLab.Bench `group` does the same work).
 
     group --model mlp|mlp-small|convnet|resnet20 --members G --steps S --epochs E --mode vmap|sequential
+    conv-profile --members G --reps R    # convnet's two convolutions, forward + backward, process CPU ms per call:
+                                         # grouped (groups = G), G separate, and functorch vmap over G members
 
 G runs differing in seed and label-smoothing alpha, on uniform random images with random labels, batch 128,
 SGD lr 0.1 Nesterov 0.9 with a cosine schedule (weight decay 5e-4 for the conv nets, as LsLab's default); each
@@ -115,9 +117,40 @@ def run(a):
                       "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}), flush=True)
 
 
+def conv_profile(a):
+    """The per-layer convolution timing of LsLab.Bench `group-profile --model convnet`, plus the vmap'd convolution."""
+    g, batch, out = a.members, a.batch, {"side": "pytorch", "work": "conv-profile", "model": "convnet", "members": a.members,
+                                        "threads": torch.get_num_threads(), "batch": a.batch}
+
+    def timed(work):
+        work()
+        c0 = time.process_time()
+        for _ in range(a.reps):
+            work()
+        return (time.process_time() - c0) * 1e3 / a.reps
+
+    torch.manual_seed(0)
+    for layer, cin, cout, size in (("conv1", 1, 32, 28), ("conv2", 32, 64, 14)):
+        x = torch.rand(batch, g * cin, size, size, requires_grad=True)
+        w = (torch.randn(g * cout, cin, 5, 5) * 0.1).requires_grad_()
+        b = torch.zeros(g * cout, requires_grad=True)
+        out[layer + "_grouped_cpu_ms"] = timed(lambda: F.conv2d(x, w, b, padding=2, groups=g).sum().backward())
+        xs = [x.detach().view(batch, g, cin, size, size)[:, i].contiguous().requires_grad_() for i in range(g)]
+        ws = [w.detach().view(g, cout, cin, 5, 5)[i].clone().requires_grad_() for i in range(g)]
+        bs = [b.detach().view(g, cout)[i].clone().requires_grad_() for i in range(g)]
+        out[layer + "_separate_cpu_ms"] = timed(lambda: sum(F.conv2d(xs[i], ws[i], bs[i], padding=2).sum() for i in range(g)).backward())
+        xv = x.detach().view(batch, g, cin, size, size).transpose(0, 1).contiguous().requires_grad_()
+        wv = w.detach().view(g, cout, cin, 5, 5).clone().requires_grad_()
+        bv = b.detach().view(g, cout).clone().requires_grad_()
+        conv = vmap(lambda xi, wi, bi: F.conv2d(xi, wi, bi, padding=2))
+        out[layer + "_vmap_cpu_ms"] = timed(lambda: conv(xv, wv, bv).sum().backward())
+    print(json.dumps(out), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("work", choices=["group"])
+    p.add_argument("work", choices=["group", "conv-profile"])
+    p.add_argument("--reps", type=int, default=10)
     p.add_argument("--model", default="mlp-small", choices=["mlp", "mlp-small", "convnet", "resnet20"])
     p.add_argument("--members", type=int, default=16)
     p.add_argument("--steps", type=int, default=20)
@@ -129,7 +162,7 @@ def main():
     if a.epochs < 2:
         raise SystemExit("--epochs must be >= 2 (epoch 1 is the warm-up)")
     torch.set_num_threads(a.threads)
-    run(a)
+    conv_profile(a) if a.work == "conv-profile" else run(a)
 
 
 if __name__ == "__main__":
