@@ -79,7 +79,11 @@ public sealed class Runner : IDisposable
         while (true)
         {
             rec = store.Get(rec.Id)!;
-            if (rec.Status == RunStatus.Done && folder.IsComplete) return new TrainedRun(spec, folder);
+            if (rec.Status == RunStatus.Done && folder.IsComplete)
+            {
+                if (spec.ClassifierOptions is { } co) EnsureSame(folder, co);
+                return new TrainedRun(spec, folder);
+            }
             if (rec.Status == RunStatus.Done) store.Reset(rec.Id); // recorded as done but its folder is gone: redo it
             if (store.TryClaim(rec.Id, LeaseSeconds))
             {
@@ -288,7 +292,7 @@ public sealed class Runner : IDisposable
         {
             case ClassifierRun c:
             {
-                if (folder.IsSealed) return folder.ReadMetrics();
+                if (folder.IsSealed) { EnsureSame(folder, c.Options); return folder.ReadMetrics(); }
                 // A logit trace records the run's own splits, so the data is loaded here and shared with the trainer.
                 using var data = c.Trace is null ? null : TrainingRun.LoadData(c.Options);
                 using var tracking = c.TrackMi is { } mi ? new MiTrackingObjective(c.Options.Alpha, mi, folder.Combine("mi")) : null;
@@ -303,9 +307,17 @@ public sealed class Runner : IDisposable
         }
     }
 
+    /// <summary>A finished folder is reused only for the options it was trained with (where the data came from aside).</summary>
+    static void EnsureSame(RunFolder folder, TrainOptions options)
+    {
+        var saved = folder.ReadConfig();
+        if (saved.DataDir != options.DataDir) options = options with { DataDir = saved.DataDir };
+        folder.EnsureCompatible(options);
+    }
+
     TrainingState ExecuteStudent(StudentRun s, RunFolder folder, IProgressReporter progress)
     {
-        if (folder.IsComplete) return folder.ReadMetrics();
+        if (folder.IsComplete) { EnsureSame(folder, s.Options); return folder.ReadMetrics(); }
         using var data = TrainingRun.LoadData(s.Options);
         using var objective = StudentObjective(s, data);
         var state = TrainingRun.Execute(s.Options, folder.Path, progress, objective, data: data);

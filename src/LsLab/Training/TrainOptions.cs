@@ -77,6 +77,14 @@ public sealed record TrainOptions
         if (Dropout is double d) parts.Add("d" + d.ToString(inv));
         if (LearningRate is double lr) parts.Add("lr" + lr.ToString(inv));
         if (BatchSize != 128) parts.Add("b" + BatchSize);
+        // Every other field that can differ between two runs, when it is not what its default gives: two specs that differ
+        // only there must not share a folder (weight decay was missing, so a 5e-4 arm reused its 0 arm's ResNet-20 runs).
+        if (WeightDecay is double wd && wd != (this with { WeightDecay = null }).EffectiveWeightDecay) parts.Add("wd" + wd.ToString(inv));
+        if (Momentum != 0.9) parts.Add("m" + Momentum.ToString(inv));
+        if (!Nesterov) parts.Add("nonesterov");
+        if (Schedule != Schedule.Cosine) parts.Add(Schedule.ToString().ToLowerInvariant());
+        if (WarmupEpochs != 0) parts.Add("wu" + WarmupEpochs.ToString(inv));
+        if (ValidationFraction != 0.1) parts.Add("v" + ValidationFraction.ToString(inv));
         return string.Join("-", parts);
     }
 

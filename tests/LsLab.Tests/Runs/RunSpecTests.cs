@@ -35,6 +35,38 @@ public sealed class RunSpecTests : TempDirTest
     }
 
     [Fact]
+    public void Specs_that_differ_only_in_an_unnamed_default_get_different_folders()
+    {
+        var off = new TrainOptions { Dataset = "fashion-mnist", Model = "resnet20", Epochs = 15, TrainLimit = 2000, Dropout = 0, WeightDecay = 0 };
+        var decay = off with { WeightDecay = 5e-4 };
+        Assert.NotEqual(off.RunName(), decay.RunName());
+        Assert.EndsWith("-wd0", off.RunName());
+        // Explicitly the model's default is the default's name, so existing folders keep their names.
+        Assert.Equal((off with { WeightDecay = null }).RunName(), decay.RunName());
+        var mlp = new TrainOptions { Model = "mlp-small", WeightDecay = 0 };
+        Assert.Equal((mlp with { WeightDecay = null }).RunName(), mlp.RunName());
+        Assert.EndsWith("-wd0.0005", (mlp with { WeightDecay = 5e-4 }).RunName());
+        var variants = new[] { mlp with { Momentum = 0.5 }, mlp with { Nesterov = false }, mlp with { Schedule = Schedule.Step },
+                               mlp with { WarmupEpochs = 1 }, mlp with { ValidationFraction = 0.2 } };
+        Assert.Equal(variants.Length + 1, variants.Select(v => v.RunName()).Append(mlp.RunName()).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_finished_folder_is_not_reused_for_other_options()
+    {
+        var spec = new ClassifierRun(new TrainOptions { Dataset = "fashion-mnist-embedded", Model = "mlp-small", Width = 16, Epochs = 1, TrainLimit = 200 });
+        using var runner = new Runner(Path.Combine(Dir, "runs"), Progress.None);
+        var trained = runner.Train(spec);
+        Assert.True(trained.Folder.IsComplete);
+        // Another spec's options in the same folder (what a name collision produced): reuse is refused with the difference named.
+        AtomicFile.WriteJson(trained.Folder.ConfigPath, spec.Options with { WeightDecay = 5e-4 });
+        trained.Folder.WriteManifest();
+        var e = Assert.Throws<LsLabException>(() => runner.Train(spec));
+        Assert.Contains("weightDecay", e.Message);
+        Assert.Contains(trained.Folder.ConfigPath, e.Message);
+    }
+
+    [Fact]
     public void A_student_depends_on_its_teacher_by_id_and_is_named_after_it()
     {
         var teacher = Teacher(0.3);
