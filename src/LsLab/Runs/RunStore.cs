@@ -385,6 +385,10 @@ public sealed class RunStore : IDisposable
     /// <summary>Puts a run back to Pending (its folder was deleted, or the user asked to redo it).</summary>
     public void Reset(string id) => Exec("UPDATE runs SET status='Pending', owner=NULL, heartbeat_ms=NULL WHERE id=@id", ("@id", id));
 
+    /// <summary>Points a cell at its folder under a new name (after a change of the naming rule).</summary>
+    public void Relink(string id, string name, string path) =>
+        Exec("UPDATE runs SET name=@n, path=@p WHERE id=@id", ("@n", name), ("@p", Relative(path)), ("@id", id));
+
     /// <summary>Records a finished run with its final metrics and training time, and releases its claim.</summary>
     public void MarkDone(string id, object metrics, double seconds) =>
         Exec("UPDATE runs SET status='Done', metrics_json=@m, finished_utc=@t, seconds=@s, owner=NULL, heartbeat_ms=NULL, error=NULL WHERE id=@id",

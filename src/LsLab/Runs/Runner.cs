@@ -76,6 +76,7 @@ public sealed class Runner : IDisposable
             return new TrainedRun(spec, folder);
         }
         var rec = store.Register(spec, Experiment, folder.Path);
+        if ((rec.Status != RunStatus.Running || !RunStore.OwnerAlive(rec.Owner)) && Path.GetFullPath(rec.Path) != folder.Path) rec = Relink(rec, spec, folder);
         while (true)
         {
             rec = store.Get(rec.Id)!;
@@ -305,6 +306,30 @@ public sealed class Runner : IDisposable
             default:
                 throw new LsLabException($"{spec.Name}: run kind '{spec.Kind}' is not known to this build.");
         }
+    }
+
+    /// <summary>
+    /// A stored cell whose folder has an older name (the naming rule changed): its folder moves to the spec's name when it
+    /// holds this spec's options and the new name is free, and the cell records the new name either way (a folder it does
+    /// not own is left alone, so the cell trains afresh).
+    /// </summary>
+    RunRecord Relink(RunRecord rec, RunSpec spec, RunFolder folder)
+    {
+        var old = new RunFolder(rec.Path);
+        bool owns = Directory.Exists(old.Path) && File.Exists(old.ConfigPath) && spec switch
+        {
+            TranslatorRun t => old.ReadConfig<TranslatorOptions>().Equals(t.Options),
+            _ when spec.ClassifierOptions is { } o => old.ReadConfig() with { DataDir = o.DataDir } == o,
+            _ => false,
+        };
+        if (owns && !Directory.Exists(folder.Path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(folder.Path)!);
+            Directory.Move(old.Path, folder.Path);
+            Progress.Run(spec.Name, 0, t => t.Log($"moved from {Path.GetFileName(old.Path)} (the run-name rule changed)"));
+        }
+        store!.Relink(rec.Id, spec.Name, folder.Path);
+        return store.Get(rec.Id)!;
     }
 
     /// <summary>A finished folder is reused only for the options it was trained with (where the data came from aside).</summary>

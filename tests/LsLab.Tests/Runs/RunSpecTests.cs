@@ -67,6 +67,29 @@ public sealed class RunSpecTests : TempDirTest
     }
 
     [Fact]
+    public void A_stored_cell_under_an_older_folder_name_moves_to_its_new_name_without_retraining()
+    {
+        var spec = new ClassifierRun(new TrainOptions { Dataset = "fashion-mnist-embedded", Model = "convnet", Width = 4, Epochs = 1, TrainLimit = 100, WeightDecay = 0 });
+        Assert.EndsWith("-wd0", spec.Name);
+        using var store = new RunStore(Dir);
+        using var runner = new Runner(Path.Combine(Dir, "runs"), Progress.None, store) { Experiment = "x" };
+        var folder = runner.Train(spec).Folder;
+        var written = File.GetLastWriteTimeUtc(folder.ModelPath);
+        // As the previous naming rule left it: the folder without "-wd0", and the cell pointing there.
+        var oldPath = folder.Path[..^"-wd0".Length];
+        Directory.Move(folder.Path, oldPath);
+        store.Relink(spec.Id, Path.GetFileName(oldPath), oldPath);
+        var again = runner.Train(spec).Folder;
+        Assert.Equal(folder.Path, again.Path);
+        Assert.False(Directory.Exists(oldPath));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(again.ModelPath)); // moved, not retrained (a retrained copy would be bit-identical)
+        var rec = store.Get(spec.Id)!;
+        Assert.Equal(spec.Name, rec.Name);
+        Assert.Equal(folder.Path, Path.GetFullPath(rec.Path));
+        Assert.Equal(RunStatus.Done, rec.Status);
+    }
+
+    [Fact]
     public void A_student_depends_on_its_teacher_by_id_and_is_named_after_it()
     {
         var teacher = Teacher(0.3);
