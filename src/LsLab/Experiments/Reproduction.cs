@@ -52,16 +52,23 @@ public static class Reproduction
     /// </summary>
     public static IReadOnlyList<CostRow> Estimate(Options o)
     {
+        var planned = Planned(o);
+        return Names(o).Select(n => planned.Where(p => p.Experiment == n).ToList())
+            .Zip(Names(o), (runs, n) => new CostRow(n, runs.Count, runs.Sum(p => CostModel.Seconds(p.Spec)))).ToList();
+    }
+
+    /// <summary>Every run the experiments plan, each once, with the experiment that plans it first (dependencies before their dependants).</summary>
+    public static IReadOnlyList<(string Experiment, RunSpec Spec)> Planned(Options o)
+    {
         var seen = new HashSet<string>();
-        var rows = new List<CostRow>();
+        var planned = new List<(string, RunSpec)>();
         using var runner = new Runner(Path.Combine(Path.GetTempPath(), "lslab-estimate"), Progress.None, dataDir: o.DataDir);
         foreach (var name in Names(o))
         {
             var ctx = new ExperimentContext(Path.Combine(o.OutDir, "experiments", name), o.Profile, runner, o.Seed);
-            var fresh = Closure(ExperimentCatalog.Create(name).Plan(ctx)).Where(s => seen.Add(s.Id)).ToList();
-            rows.Add(new CostRow(name, fresh.Count, fresh.Sum(CostModel.Seconds)));
+            planned.AddRange(Closure(ExperimentCatalog.Create(name).Plan(ctx)).Where(s => seen.Add(s.Id)).Select(s => (name, s)));
         }
-        return rows;
+        return planned;
     }
 
     static IEnumerable<RunSpec> Closure(IEnumerable<RunSpec> specs) => specs.SelectMany(s => Closure(s.Dependencies).Append(s));

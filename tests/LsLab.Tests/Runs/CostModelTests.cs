@@ -18,6 +18,20 @@ public sealed class CostModelTests
         Assert.True(CostModel.Seconds(new ClassifierRun(run.Options with { Model = "resnet20" })) > 40 * CostModel.Seconds(run));
     }
 
+    [Theory]
+    [InlineData(Profile.Tiny)]
+    [InlineData(Profile.Quick)]
+    [InlineData(Profile.Full)]
+    public void No_two_planned_runs_share_a_folder(Profile profile)
+    {
+        // A shared name means a shared folder: the second spec would reuse the first one's results (the full profile's
+        // weight-decay arm did, before weight decay was part of the name).
+        var planned = Reproduction.Planned(new Reproduction.Options(Path.Combine(Path.GetTempPath(), "lslab-names"), profile));
+        var shared = planned.GroupBy(p => p.Spec.Name).Where(g => g.Select(p => p.Spec.Id).Distinct().Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(shared.Count == 0, $"{profile}: {string.Join(", ", shared)}");
+        Assert.True(planned.Count > 10);
+    }
+
     [Fact]
     public void Profiles_fit_their_budgets_by_the_cost_model()
     {
