@@ -52,9 +52,8 @@ public static class Reproduction
     /// </summary>
     public static IReadOnlyList<CostRow> Estimate(Options o)
     {
-        var planned = Planned(o);
-        return Names(o).Select(n => planned.Where(p => p.Experiment == n).ToList())
-            .Zip(Names(o), (runs, n) => new CostRow(n, runs.Count, runs.Sum(p => CostModel.Seconds(p.Spec)))).ToList();
+        var byExperiment = Planned(o).ToLookup(p => p.Experiment, p => p.Spec);
+        return Names(o).Select(n => new CostRow(n, byExperiment[n].Count(), byExperiment[n].Sum(CostModel.Seconds))).ToList();
     }
 
     /// <summary>Every run the experiments plan, each once, with the experiment that plans it first (dependencies before their dependants).</summary>

@@ -319,7 +319,7 @@ public sealed class Runner : IDisposable
         bool owns = Directory.Exists(old.Path) && File.Exists(old.ConfigPath) && spec switch
         {
             TranslatorRun t => old.ReadConfig<TranslatorOptions>().Equals(t.Options),
-            _ when spec.ClassifierOptions is { } o => old.ReadConfig() with { DataDir = o.DataDir } == o,
+            _ when spec.ClassifierOptions is { } o => old.ReadConfig() is var saved && saved == AsSaved(saved, o),
             _ => false,
         };
         if (owns && !Directory.Exists(folder.Path))
@@ -333,12 +333,10 @@ public sealed class Runner : IDisposable
     }
 
     /// <summary>A finished folder is reused only for the options it was trained with (where the data came from aside).</summary>
-    static void EnsureSame(RunFolder folder, TrainOptions options)
-    {
-        var saved = folder.ReadConfig();
-        if (saved.DataDir != options.DataDir) options = options with { DataDir = saved.DataDir };
-        folder.EnsureCompatible(options);
-    }
+    static void EnsureSame(RunFolder folder, TrainOptions options) => folder.EnsureCompatible(AsSaved(folder.ReadConfig(), options));
+
+    /// <summary><paramref name="options"/> with the saved run's data folder: the same data read from another copy is the same run.</summary>
+    static TrainOptions AsSaved(TrainOptions saved, TrainOptions options) => options with { DataDir = saved.DataDir };
 
     TrainingState ExecuteStudent(StudentRun s, RunFolder folder, IProgressReporter progress)
     {
