@@ -238,7 +238,7 @@ public sealed class CalibrationExperiment : IExperiment
         var f = worst.First;
         var curves = new[] { ("baseline (α = 0)", f.Baseline), ($"temperature scaling (T = {f.T:F2})", f.Ts), ($"label smoothing α = {F(f.Alpha)}", f.Ls) }
             .Select(x => { var rc = x.Item2.Selective; return new Series($"{x.Item1}: AURC {rc.Aurc:F4}", rc.Coverage, rc.Risk); }).ToList();
-        var plot = SeriesPlot.Create($"Risk against coverage ({Where(worst)})", "coverage (share of test examples kept, most confident first)", "risk (error rate among kept)", curves);
+        var plot = SeriesPlot.Create($"Risk against coverage\n{Where(worst)}", "coverage (share of test examples kept, most confident first)", "risk (error rate among kept)", curves);
         var (png, svg) = Figures.Save(plot, Path.Combine(ctx.OutDir, "risk-coverage"), 760, 560);
         result.Figures.Add(new ReportFigure("Selective classification at the most over-confident trained network (beyond the paper)", svg, png,
             "Lower is better at every coverage; the area under each curve is its AURC."));
@@ -310,7 +310,7 @@ public sealed class CalibrationExperiment : IExperiment
             ("baseline (α = 0)", (IReadOnlyList<ReliabilityBin>)Metrics.Reliability(worst.First.Baseline.P), worst.First.Baseline.Ece),
             ($"temperature scaling (T = {worst.First.T:F2})", Metrics.Reliability(worst.First.Ts.P), worst.First.Ts.Ece),
             ($"label smoothing α = {F(worst.First.Alpha)}", Metrics.Reliability(worst.First.Ls.P), worst.First.Ls.Ece),
-        }, $"Reliability at the most over-confident trained network ({worst.Where})", Path.Combine(ctx.OutDir, "reliability"));
+        }, $"Reliability at the most over-confident trained network\n{worst.Where}", Path.Combine(ctx.OutDir, "reliability"));
         result.Figures.Add(new ReportFigure("Reliability diagram at the most over-confident trained network (the paper's Figure 2 analogue)", svg3, png3,
             "Accuracy against mean confidence per bin (15 equal-width bins, test split). The diagonal is perfect calibration."));
     }
