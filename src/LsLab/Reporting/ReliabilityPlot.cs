@@ -41,7 +41,7 @@ public static class ReliabilityPlot
 
     /// <summary>Several models in one diagram (the paper's Figure 2): accuracy vs mean confidence per non-empty bin, one line each.</summary>
     public static (string Png, string Svg) Compare(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, string basePath) =>
-        Figures.Save(CompareDiagram(models, title, markerSize: 6, lineWidth: 2), basePath, 560, 500);
+        Figures.Save(CompareDiagram(models, title, markerSize: 6, lineWidth: 2), basePath, 660, 540);
 
     static Plot CompareDiagram(IReadOnlyList<(string Label, IReadOnlyList<ReliabilityBin> Bins, double Ece)> models, string title, float markerSize, float lineWidth)
     {
