@@ -388,7 +388,7 @@ public sealed class TranslationExperiment : IExperiment
             LineCharts.Panel("Token NLL", "temperature T", "NLL (nats/token)", curves(r => r.Nll), guides),
             LineCharts.Panel("Token ECE (15 bins)", "temperature T", "ECE", curves(r => r.Ece), guides),
         };
-        var (png, svg) = Figures.SaveGrid(panels, 1, 3, Path.Combine(ctx.OutDir, "translation-temperature"), 440, 360);
+        var (png, svg) = Figures.SaveGrid(panels, 1, 3, Path.Combine(ctx.OutDir, "translation-temperature"), 440, 420);
         result.Figures.Add(new ReportFigure("BLEU, NLL and ECE against the decoding temperature (Figure 4 analogue)", svg, png,
             $"{dataLabel}; test split; hard targets (α=0) and label smoothing (α=0.1); dashed lines: NLL-optimal T fitted on validation."));
         return result;

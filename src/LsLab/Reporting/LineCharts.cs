@@ -33,7 +33,7 @@ public static class LineCharts
         plt.Title(title);
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
-        plt.ShowLegend(Alignment.UpperRight);
+        plt.ShowLegend(Edge.Bottom); // outside the data area: the curves run into every corner
         return plt;
     }
 }
