@@ -5,6 +5,7 @@ using System.Runtime.Intrinsics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
+using LsLab.Reporting;
 using LsLab.Runs;
 
 namespace LsLab.Calibration;
@@ -77,7 +78,7 @@ public sealed record LeaderboardResult(int N, int K, string FitSource, int FitRo
                 string s = double.IsNaN(v) ? "–" : c.Key == "accuracy" ? v.ToString("P2", CultureInfo.InvariantCulture) : v.ToString("F4", CultureInfo.InvariantCulture);
                 if (Best.TryGetValue(c.Key, out var b) && b == r.Method) s += "*";
                 if (r.Delta.TryGetValue(c.Key, out var d) && r.Method != "uncalibrated")
-                    s += c.Key == "accuracy" ? $" [{d.Lower * 100:+0.00;-0.00;+0.00},{d.Upper * 100:+0.00;-0.00;+0.00}]" : $" [{d.Lower:+0.0000;-0.0000;+0.0000},{d.Upper:+0.0000;-0.0000;+0.0000}]";
+                    s += c.Key == "accuracy" ? $" [{Signed.Of(d.Lower * 100, 2)},{Signed.Of(d.Upper * 100, 2)}]" : $" [{Signed.Of(d.Lower, 4)},{Signed.Of(d.Upper, 4)}]";
                 cells.Add(s);
             }
             lines.Add(cells.ToArray());

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LsLab.Reporting;
 using LsLab.Runs;
 using LsLab.Statistics;
 using LsLab.Training;
@@ -77,7 +78,7 @@ public sealed class AccuracyExperiment : IExperiment
             var (lo, hi) = d.Interval();
             var mc = McNemar.Exact(correct[1][0].Select(x => x > 0).ToArray(), correct[0][0].Select(x => x > 0).ToArray());
             evidence.Add(($"{dataset} {model}", d));
-            cells.Add($"{100 * d.Estimate:+0.00;-0.00;+0.00} [{100 * lo:+0.00;-0.00;+0.00}, {100 * hi:+0.00;-0.00;+0.00}]");
+            cells.Add($"{Signed.Of(100 * d.Estimate, 2)} [{Signed.Of(100 * lo, 2)}, {Signed.Of(100 * hi, 2)}]");
             cells.Add(mc.PValue.ToString("G2", CultureInfo.InvariantCulture));
             rows.Add(cells);
         }
@@ -90,7 +91,7 @@ public sealed class AccuracyExperiment : IExperiment
         result.Claims.Add(Verdicts.ToClaim(
             "Label smoothing changes accuracy little either way (Table 2).",
             "differences of −0.1 to +0.6 points",
-            string.Join("; ", evidence.Select(e => $"{e.Cell}: {100 * e.D.Estimate:+0.00;-0.00;+0.00} [{100 * e.D.Interval().Low:+0.00;-0.00;+0.00}, {100 * e.D.Interval().High:+0.00;-0.00;+0.00}] points")) +
+            string.Join("; ", evidence.Select(e => $"{e.Cell}: {Signed.Of(100 * e.D.Estimate, 2)} [{Signed.Of(100 * e.D.Interval().Low, 2)}, {Signed.Of(100 * e.D.Interval().High, 2)}] points")) +
             $"; judged on {cell} (the interval furthest from 0), margin ±{100 * m.Value:F1} points",
             ClaimRule.Equivalence("accuracy(α=0.1) − accuracy(α=0)", m),
             worst.ToEvidence(ClaimKind.Equivalence, "accuracy(α=0.1) − accuracy(α=0)", m.Value, selectedOn: "none"), ctx.Profile == Profile.Tiny));

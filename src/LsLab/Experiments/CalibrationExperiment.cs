@@ -229,7 +229,7 @@ public sealed class CalibrationExperiment : IExperiment
             {
                 c.Sweep.Label, c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{c.T:F2}",
                 $"{aurc[c].Base:F4}", $"{aurc[c].Ts:F4}", $"{aurc[c].Ls:F4}",
-                $"{d[c].Estimate:+0.0000;-0.0000;+0.0000} [{d[c].Interval().Low:+0.0000;-0.0000;+0.0000}, {d[c].Interval().High:+0.0000;-0.0000;+0.0000}]", c.Outcome,
+                $"{Signed.Of(d[c].Estimate, 4)} [{Signed.Of(d[c].Interval().Low, 4)}, {Signed.Of(d[c].Interval().High, 4)}]", c.Outcome,
             }).ToList(),
             "AURC (Geifman & El-Yaniv 2017): mean error rate over coverages when the least confident predictions are rejected first; lower is better. " +
             "TS changes the ranking only through the shape of each softmax, LS changes the network. Interval: paired bootstrap over test examples."));
@@ -257,11 +257,11 @@ public sealed class CalibrationExperiment : IExperiment
         result.Claims.Add(Verdicts.ToClaim("Beyond the paper: label smoothing makes selective classification worse (higher AURC), even where it lowers ECE.",
             "not in the paper (Zhu et al. 2022; Xia et al. 2024 report it for ImageNet-scale models)",
             $"{(helps.Count > 0 ? $"in the {helps.Count} trained network(s) where LS lowered ECE" : $"no trained network had ECE lowered by LS; all {trained.Count}")}: " +
-            string.Join("; ", judged.Select(c => $"{Where(c)} {d[c].Estimate:+0.0000;-0.0000;+0.0000} [{d[c].Interval().Low:+0.0000;-0.0000;+0.0000}, {d[c].Interval().High:+0.0000;-0.0000;+0.0000}]")) + $"; judged on {cell}",
+            string.Join("; ", judged.Select(c => $"{Where(c)} {Signed.Of(d[c].Estimate, 4)} [{Signed.Of(d[c].Interval().Low, 4)}, {Signed.Of(d[c].Interval().High, 4)}]")) + $"; judged on {cell}",
             rule, dist.ToEvidence(ClaimKind.Difference, rule.Metric, selectedOn: "validation"), ctx.Profile == Profile.Tiny));
     }
 
-    static string Ci((double Low, double High) c) => $"[{c.Low:+0.000;-0.000;+0.000}, {c.High:+0.000;-0.000;+0.000}]";
+    static string Ci((double Low, double High) c) => $"[{Signed.Of(c.Low, 3)}, {Signed.Of(c.High, 3)}]";
 
     static void AddTable(ExperimentResult result, List<Cell> cells) =>
         result.Tables.Add(new ReportTable("The regime map: every (data, arm, n, epoch) cell, test split",
@@ -269,8 +269,8 @@ public sealed class CalibrationExperiment : IExperiment
             cells.Select(c => (IReadOnlyList<string>)new[]
             {
                 c.Sweep.Label, c.Arm.Name, c.N.ToString(CultureInfo.InvariantCulture), c.Epoch.ToString(CultureInfo.InvariantCulture), $"{100 * c.TrainAccuracy:F1}",
-                $"{100 * c.TestAccuracy:F1}", $"{c.OverConfidence:+0.000;-0.000;+0.000}", $"{c.T:F2}", $"{c.BaseEce:F3}", $"{c.TsEce:F3}",
-                c.AlphaText, $"{c.LsEce:F3}", $"{c.LsTsEce:F3}", $"{c.DeltaBase:+0.000;-0.000;+0.000} {Ci(c.LsMinusBase)}", $"{c.DeltaTs:+0.000;-0.000;+0.000} {Ci(c.LsMinusTs)}", c.Outcome,
+                $"{100 * c.TestAccuracy:F1}", Signed.Of(c.OverConfidence, 3), $"{c.T:F2}", $"{c.BaseEce:F3}", $"{c.TsEce:F3}",
+                c.AlphaText, $"{c.LsEce:F3}", $"{c.LsTsEce:F3}", $"{Signed.Of(c.DeltaBase, 3)} {Ci(c.LsMinusBase)}", $"{Signed.Of(c.DeltaTs, 3)} {Ci(c.LsMinusTs)}", c.Outcome,
             }).ToList(),
             "Over-conf. = mean confidence − accuracy of the baseline (α = 0). LS 'helps' when the interval of ECE(LS) − ECE(baseline) lies below 0, 'hurts' when above. " +
             "The paper's Table 3 (theirs): CIFAR-100 ResNet-56 ECE 0.150 baseline, 0.021 with TS (T = 1.9), 0.024 with LS α = 0.05."));
@@ -340,7 +340,7 @@ public sealed class CalibrationExperiment : IExperiment
 
         result.Claims.Add(Verdicts.ToClaim("Temperature scaling lowers the ECE of an over-confident network trained with hard targets.",
             "CIFAR-100: 0.150 → 0.021 (T = 1.9); ImageNet: 0.071 → 0.022 (T = 1.4)",
-            $"most over-confident trained network ({Where(worst)}): {worst.BaseEce:F3} → {worst.TsEce:F3} (T = {worst.T:F2}), difference {worst.TsEce - worst.BaseEce:+0.000;-0.000;+0.000} {Ci(worst.TsMinusBase)}",
+            $"most over-confident trained network ({Where(worst)}): {worst.BaseEce:F3} → {worst.TsEce:F3} (T = {worst.T:F2}), difference {Signed.Of(worst.TsEce - worst.BaseEce, 3)} {Ci(worst.TsMinusBase)}",
             ClaimRule.Difference("ECE(TS) − ECE(baseline)", Direction.Decrease, paperEffect: 0.150 - 0.021),
             worst.TsMinusBaseDist.ToEvidence(ClaimKind.Difference, "ECE(TS) − ECE(baseline)"), smoke));
 
@@ -358,7 +358,7 @@ public sealed class CalibrationExperiment : IExperiment
             int outside = over.Count(c => c.LsMinusTs.Low >= m || c.LsMinusTs.High <= -m);
             var w = over.MaxBy(c => c.OverConfidence)!;
             result.Claims.Add(Verdicts.ToClaim(lsStatement, lsPaper,
-                $"most over-confident trained network ({Where(w)}): LS {w.LsEce:F3} (α = {w.AlphaText}, chosen on validation) vs TS {w.TsEce:F3}, difference {w.DeltaTs:+0.000;-0.000;+0.000} {Ci(w.LsMinusTs)}; " +
+                $"most over-confident trained network ({Where(w)}): LS {w.LsEce:F3} (α = {w.AlphaText}, chosen on validation) vs TS {w.TsEce:F3}, difference {Signed.Of(w.DeltaTs, 3)} {Ci(w.LsMinusTs)}; " +
                 $"inside ±{F(m)} in {within} of {over.Count} over-confident trained networks, clearly outside in {outside}",
                 equivalence, w.LsMinusTsDist.ToEvidence(ClaimKind.Equivalence, "ECE(LS) − ECE(TS)", m), smoke));
         }
@@ -367,16 +367,16 @@ public sealed class CalibrationExperiment : IExperiment
         var hurts = trained.Where(c => c.Outcome == "hurts").ToList();
         string boundary = helps.Count == 0 && hurts.Count == 0 ? $"LS changed ECE clearly in none of the {trained.Count} trained networks."
             : $"Of the {trained.Count} trained networks (last epoch of each run), LS lowered ECE clearly in {helps.Count}" +
-              (helps.Count > 0 ? $", all with baseline over-confidence ≥ {helps.Min(c => c.OverConfidence):+0.000;-0.000;+0.000} (fitted T ≥ {helps.Min(c => c.T):F2})" : "") +
+              (helps.Count > 0 ? $", all with baseline over-confidence ≥ {Signed.Of(helps.Min(c => c.OverConfidence), 3)} (fitted T ≥ {helps.Min(c => c.T):F2})" : "") +
               $"; it raised ECE clearly in {hurts.Count}" +
-              (hurts.Count > 0 ? $", all with over-confidence ≤ {hurts.Max(c => c.OverConfidence):+0.000;-0.000;+0.000} (T ≤ {hurts.Max(c => c.T):F2})" : "") + ".";
+              (hurts.Count > 0 ? $", all with over-confidence ≤ {Signed.Of(hurts.Max(c => c.OverConfidence), 3)} (T ≤ {hurts.Max(c => c.T):F2})" : "") + ".";
         boundary += $" Along training (all {cells.Count} cells of the map) it helped in {cells.Count(c => c.Outcome == "helps")} and hurt in {cells.Count(c => c.Outcome == "hurts")}.";
         result.Findings.Insert(0, "When does label smoothing help calibration? " + boundary +
             " Label smoothing caps the training confidence (at 1 − α(K−1)/K), so it fixes over-confidence that is there and makes an already calibrated network under-confident.");
         var calm = trained.MinBy(c => c.OverConfidence)!;
         result.Claims.Add(Verdicts.ToClaim("Beyond the paper: label smoothing hurts calibration where the baseline is not over-confident.",
             "not in the paper (Table 3 only has over-confident baselines)",
-            $"least over-confident trained network ({Where(calm)}, over-confidence {calm.OverConfidence:+0.000;-0.000;+0.000}, T = {calm.T:F2}): ECE {calm.BaseEce:F3} → LS {calm.LsEce:F3}, {calm.DeltaBase:+0.000;-0.000;+0.000} {Ci(calm.LsMinusBase)}",
+            $"least over-confident trained network ({Where(calm)}, over-confidence {Signed.Of(calm.OverConfidence, 3)}, T = {calm.T:F2}): ECE {calm.BaseEce:F3} → LS {calm.LsEce:F3}, {Signed.Of(calm.DeltaBase, 3)} {Ci(calm.LsMinusBase)}",
             ClaimRule.Difference("ECE(LS) − ECE(baseline)", Direction.Increase),
             calm.LsMinusBaseDist.ToEvidence(ClaimKind.Difference, "ECE(LS) − ECE(baseline)"), smoke));
     }

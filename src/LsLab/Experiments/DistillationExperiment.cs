@@ -220,8 +220,8 @@ public sealed class DistillationExperiment : IExperiment
     {
         bool smoke = ctx.Profile == Profile.Tiny;
         int seeds = teachers[0].Test.Count;
-        string Pts(double d) => $"{(100 * d):+0.00;-0.00;+0.00} points";
-        string Iv(BootstrapDistribution d) => $"{Pts(d.Estimate)} [{100 * d.Interval().Low:+0.00;-0.00;+0.00}, {100 * d.Interval().High:+0.00;-0.00;+0.00}]";
+        string Pts(double d) => $"{Signed.Of((100 * d), 2)} points";
+        string Iv(BootstrapDistribution d) => $"{Pts(d.Estimate)} [{Signed.Of(100 * d.Interval().Low, 2)}, {Signed.Of(100 * d.Interval().High, 2)}]";
         // Every arm was scored on the same test examples, seed i of every arm shares data order: all comparisons are paired.
         BootstrapDistribution Stat(IReadOnlyList<Point> arms, Func<double[], double> statistic) =>
             Bootstrap.Statistic(nTest, arms.Select(p => Arm(p.Test)).ToList(), statistic, seed: ctx.Seed);
@@ -313,7 +313,7 @@ public sealed class DistillationExperiment : IExperiment
     static void AddFollowUps(ExperimentResult result, ExperimentContext ctx, Settings plan, Dictionary<(double Alpha, double T), Point> kd, int nTest, Func<double, string> F)
     {
         bool smoke = ctx.Profile == Profile.Tiny;
-        string Iv(BootstrapDistribution d) => $"{100 * d.Estimate:+0.00;-0.00;+0.00} points [{100 * d.Interval().Low:+0.00;-0.00;+0.00}, {100 * d.Interval().High:+0.00;-0.00;+0.00}]";
+        string Iv(BootstrapDistribution d) => $"{Signed.Of(100 * d.Estimate, 2)} points [{Signed.Of(100 * d.Interval().Low, 2)}, {Signed.Of(100 * d.Interval().High, 2)}]";
         BootstrapDistribution Stat(IReadOnlyList<Point> arms, Func<double[], double> statistic) =>
             Bootstrap.Statistic(nTest, arms.Select(p => Arm(p.Test)).ToList(), statistic, seed: ctx.Seed);
         Claim Judge(string statement, string paper, string ours, ClaimRule rule, BootstrapDistribution d, string selectedOn) =>

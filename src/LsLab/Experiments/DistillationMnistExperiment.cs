@@ -208,7 +208,7 @@ public sealed class DistillationMnistExperiment : IExperiment
         bool smoke = ctx.Profile == Profile.Tiny;
         List<TeacherResult> Of(string d, string key) => results.Where(r => r.Dataset == d && r.Key == key).OrderBy(r => r.Seed).ToList();
         string Cells(IEnumerable<(string Cell, BootstrapDistribution D)> cells, double scale, string unit) => string.Join("; ", cells.Select(c =>
-            $"{c.Cell}: {(scale * c.D.Estimate).ToString("+0.00;-0.00;+0.00", inv)} [{(scale * c.D.Interval().Low).ToString("+0.00;-0.00;+0.00", inv)}, {(scale * c.D.Interval().High).ToString("+0.00;-0.00;+0.00", inv)}]{unit}"));
+            $"{c.Cell}: {Signed.Of(scale * c.D.Estimate, 2)} [{Signed.Of(scale * c.D.Interval().Low, 2)}, {Signed.Of(scale * c.D.Interval().High, 2)}]{unit}"));
         Claim Judge(string statement, string paper, string ours, ClaimRule rule, List<(string Cell, BootstrapDistribution D)> cells, string selectedOn)
         {
             var (cell, d) = Verdicts.Weakest(cells, rule);

@@ -116,7 +116,7 @@ public sealed class GeometryExperiment : IExperiment
                 return ($"{c.Triple} {c.Split}", Bootstrap.Hierarchical(count, ls.Select(measure).ToList(), hard.Select(measure).ToList(), seed: ctx.Seed));
             }).ToList();
             var (cell, d) = Verdicts.Weakest(perCase, rule);
-            string intervals = string.Join("; ", perCase.Select(p => $"{p.Item1} {p.Item2.Estimate:+0.000;-0.000;+0.000} [{p.Item2.Interval().Low:+0.000;-0.000;+0.000}, {p.Item2.Interval().High:+0.000;-0.000;+0.000}]"));
+            string intervals = string.Join("; ", perCase.Select(p => $"{p.Item1} {Signed.Of(p.Item2.Estimate, 3)} [{Signed.Of(p.Item2.Interval().Low, 3)}, {Signed.Of(p.Item2.Interval().High, 3)}]"));
             return Verdicts.ToClaim(statement, "qualitative (figure only)", $"{ours}. LS − hard: {intervals}; judged on {cell}{extra}", rule,
                 d.ToEvidence(ClaimKind.Difference, metric, selectedOn: "none"), smoke);
         }

@@ -118,7 +118,7 @@ public sealed class MutualInformationExperiment : IExperiment
         BootstrapDistribution Stat(IReadOnlyList<IReadOnlyList<Func<int[], double>>> arms, Func<double[], double> f) =>
             Bootstrap.Statistic(s.MiExamples, arms, f, resamples: Resamples, seed: ctx.Seed);
         Claim Judge(string statement, string paper, string ours, ClaimRule rule, BootstrapDistribution d, string selectedOn) =>
-            Verdicts.ToClaim(statement, paper, $"{ours}; {rule.Metric} {d.Estimate:+0.000;-0.000;+0.000} [{d.Interval().Low:+0.000;-0.000;+0.000}, {d.Interval().High:+0.000;-0.000;+0.000}]",
+            Verdicts.ToClaim(statement, paper, $"{ours}; {rule.Metric} {Signed.Of(d.Estimate, 3)} [{Signed.Of(d.Interval().Low, 3)}, {Signed.Of(d.Interval().High, 3)}]",
                 rule, d.ToEvidence(rule.Kind, rule.Metric, rule.Margin?.Value, selectedOn), smoke);
         string Last(double a) => Of(a).Average(c => c.Mi[^1].Mi).ToString("F3", inv);
 

@@ -293,8 +293,8 @@ public sealed class TranslationExperiment : IExperiment
         var bootTs = Compare(e => BleuOf(e, e.Ls, 1.0), e => BleuOf(e, e.Hard, e.Hard.Rows[^1].Temperature));
         var chrfBest = Compare(e => ChrfOf(e, e.Ls, BestOnValidation(e.Ls).Temperature), e => ChrfOf(e, e.Hard, BestOnValidation(e.Hard).Temperature));
         var chrfTs = Compare(e => ChrfOf(e, e.Ls, 1.0), e => ChrfOf(e, e.Hard, e.Hard.Rows[^1].Temperature));
-        string Iv(BootstrapDistribution d, string format = "+0.00;-0.00;+0.00") =>
-            $"{d.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{d.Interval().Low.ToString(format, CultureInfo.InvariantCulture)}, {d.Interval().High.ToString(format, CultureInfo.InvariantCulture)}]";
+        string Iv(BootstrapDistribution d, int digits = 2) =>
+            $"{Signed.Of(d.Estimate, digits)} [{Signed.Of(d.Interval().Low, digits)}, {Signed.Of(d.Interval().High, digits)}]";
 
         result.Tables.Add(new ReportTable($"Key comparisons (paired bootstrap over the {n} test sentences, {bootBest.Resamples} resamples)",
             new[] { "comparison", "BLEU α=0.1", "BLEU α=0", "BLEU difference [95% interval]", "share of resamples where LS wins", "chrF α=0.1", "chrF α=0", "chrF difference [95% interval]" },
@@ -327,7 +327,7 @@ public sealed class TranslationExperiment : IExperiment
 
         bool smoke = ctx.Profile == Profile.Tiny;
         Claim Judge(string statement, string paper, string ours, ClaimRule rule, BootstrapDistribution d, string selectedOn) =>
-            Verdicts.ToClaim(statement, paper, $"{ours}; {rule.Metric} {Iv(d, "+0.000;-0.000;+0.000")}", rule, d.ToEvidence(rule.Kind, rule.Metric, rule.Margin?.Value, selectedOn), smoke);
+            Verdicts.ToClaim(statement, paper, $"{ours}; {rule.Metric} {Iv(d, 3)}", rule, d.ToEvidence(rule.Kind, rule.Metric, rule.Margin?.Value, selectedOn), smoke);
 
         result.Claims.Add(Judge("Label smoothing gives higher BLEU than hard targets, each at its best temperature (Fig. 4).",
             "higher BLEU with LS (curves only, no numbers)",

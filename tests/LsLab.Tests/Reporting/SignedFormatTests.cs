@@ -6,7 +6,8 @@ namespace LsLab.Tests.Reporting;
 /// <summary>
 /// Report numbers carry an explicit sign ("+0.012 [-0.003, +0.027]"). A two-section .NET format such as
 /// "+0.000;-0.000" prints a small negative value that rounds to zero as "-+0.000"; the third (zero)
-/// section prevents it. The full-profile report printed "-+0.0000 [-0.0005, +0.0006]" before this rule.
+/// section prevents it (<see cref="LsLab.Reporting.Signed"/> holds the formats). The full-profile report printed
+/// "-+0.0000 [-0.0005, +0.0006]" before this rule.
 /// </summary>
 public sealed partial class SignedFormatTests
 {
@@ -19,6 +20,8 @@ public sealed partial class SignedFormatTests
         Assert.Equal("-+0.0000", (-0.00001).ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture));
         Assert.Equal("+0.0000", (-0.00001).ToString("+0.0000;-0.0000;+0.0000", CultureInfo.InvariantCulture));
         Assert.Equal("-0.2000", (-0.2).ToString("+0.0000;-0.0000;+0.0000", CultureInfo.InvariantCulture));
+        Assert.Equal("+0.0000", LsLab.Reporting.Signed.Of(-0.00001, 4));
+        Assert.Equal("-0.013", LsLab.Reporting.Signed.Of(-0.0126, 3));
     }
 
     [Fact]
