@@ -62,7 +62,8 @@ public static class CalibrationToolkitBench
         md.AppendLine("Each estimator runs on the per-example top-label confidence and correctness of N predictions (collected batch by batch from");
         md.AppendLine("the benchmark's hashed float32 logits; the collect column is that softmax pass). numpy (bench/calibration_toolkit_numpy.py,");
         md.AppendLine("one process per configuration) does the same work: the same sort-based estimators and the same 1000-interval grid for smooth ECE.");
-        md.AppendLine("Times in seconds (one run each; the machine is shared, so they are noisy). Peak RSS is the process's whole-run peak.");
+        md.AppendLine("Times in seconds (one run each: read them with the load average above). Peak RSS is the process's whole-run peak.");
+        md.AppendLine("The second table gives the same work as predictions per second, N / time (the sort-based estimators include the one sort they share).");
         md.AppendLine();
         md.AppendLine("| N × K | impl | collect | ECE (15 bins) | ACE (equal-mass) | debiased L2 | KS | smooth ECE | AURC | peak RSS (MiB) | smECE | KS value |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -76,6 +77,10 @@ public static class CalibrationToolkitBench
         }
         var configs = quick ? new[] { (N: 1_000_000L, K: 10, B: 100_000), (N: 20_000L, K: 1000, B: 2_000) }
                             : new[] { (N: 10_000_000L, K: 10, B: 1_000_000), (N: 1_000_000L, K: 1000, B: 10_000) };
+        var rates = new StringBuilder();
+        rates.AppendLine("| N × K | impl | collect | ECE (15 bins) | ACE (equal-mass) | debiased L2 | KS | smooth ECE | AURC |");
+        rates.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        string Rate(long n, double s) => s <= 0 ? "–" : n / s >= 1e6 ? string.Create(CultureInfo.InvariantCulture, $"{n / s / 1e6:F1} M") : string.Create(CultureInfo.InvariantCulture, $"{n / s / 1e3:F0} k");
         foreach (var c in configs)
         {
             var (conf, ok, tc) = Collect(c.N, c.K, c.B);
@@ -88,21 +93,43 @@ public static class CalibrationToolkitBench
             double tsm = Time(() => Estimators.SmoothEce(conf, ok).Value, out var sm);
             double tau = Time(() => Estimators.Selective(conf, ok, 200, order).Aurc, out _) + tsort;
             md.AppendLine(CultureInfo.InvariantCulture, $"| {c.N:N0} × {c.K:N0} | LsLab | {tc:F2} | {te:F2} | {ta:F2} | {td:F2} | {tk:F2} | {tsm:F2} | {tau:F2} | {PeakRss() / 1048576.0:F0} | {sm:F6} | {ks:F6} |");
+            var mine = new[] { tc, te, ta, td, tk, tsm, tau };
+            rates.AppendLine(CultureInfo.InvariantCulture, $"| {c.N:N0} × {c.K:N0} | LsLab | {string.Join(" | ", mine.Select(t => Rate(c.N, t)))} |");
             Console.Error.WriteLine($"LsLab N={c.N} K={c.K}: collect {tc:F2} s, smECE {sm:F6} in {tsm:F2} s, KS {ks:F6}");
             conf = ok = null!;
             GC.Collect();
             var np = RunNumpy(python, Path.Combine(root, "bench", "calibration_toolkit_numpy.py"), c.N, c.K, c.B);
-            if (np is JsonElement e)
+            if (np is not JsonElement e)
+            {
+                Console.Error.WriteLine($"calibration --toolkit: the numpy side ({python}) failed, so nothing is written (a table without its baseline would read as complete); install python3-numpy or pass --python");
+                return 1;
+            }
+            {
+                var theirs = new[] { "collect", "ece", "ace", "debiased", "ks", "smece", "aurc" }.Select(key => e.GetProperty(key).GetDouble()).ToArray();
+                rates.AppendLine(CultureInfo.InvariantCulture, $"| {c.N:N0} × {c.K:N0} | numpy | {string.Join(" | ", theirs.Select(t => Rate(c.N, t)))} |");
+                rates.AppendLine(CultureInfo.InvariantCulture, $"| {c.N:N0} × {c.K:N0} | LsLab / numpy | {string.Join(" | ", theirs.Zip(mine, (a, b) => b > 0 ? $"**{a / b:F2}×**" : "–"))} |");
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {c.N:N0} × {c.K:N0} | numpy | {e.GetProperty("collect").GetDouble():F2} | {e.GetProperty("ece").GetDouble():F2} | {e.GetProperty("ace").GetDouble():F2} | {e.GetProperty("debiased").GetDouble():F2} | {e.GetProperty("ks").GetDouble():F2} | {e.GetProperty("smece").GetDouble():F2} | {e.GetProperty("aurc").GetDouble():F2} | {e.GetProperty("peak_rss").GetDouble() / 1048576.0:F0} | {e.GetProperty("smece_value").GetDouble():F6} | {e.GetProperty("ks_value").GetDouble():F6} |");
+            }
         }
+        md.AppendLine();
+        md.AppendLine("Predictions per second:");
+        md.AppendLine();
+        md.Append(rates);
         md.AppendLine();
 
         Leaderboard(o, quick, md);
         string outPath = o.GetValueOrDefault("out", Path.Combine(root, "docs", "calibration-benchmark.md"));
         string existing = File.Exists(outPath) ? File.ReadAllText(outPath) : "";
+        // Replace only this section: the sections after it (hand-written readings) stay.
         int cut = existing.IndexOf("## Toolkit estimators", StringComparison.Ordinal);
-        if (cut >= 0) existing = existing[..cut];
-        AtomicFile.WriteAllText(outPath, existing.TrimEnd() + "\n\n" + md);
+        string after = "";
+        if (cut >= 0)
+        {
+            int next = existing.IndexOf("\n## ", cut + 3, StringComparison.Ordinal);
+            if (next >= 0) after = existing[(next + 1)..];
+            existing = existing[..cut];
+        }
+        AtomicFile.WriteAllText(outPath, existing.TrimEnd() + "\n\n" + md + (after.Length > 0 ? "\n" + after : ""));
         Console.Error.WriteLine($"written: {outPath}");
         return 0;
     }

@@ -52,19 +52,42 @@ public static class Estimators
         }
     }
 
-    /// <summary>Stable ascending order of scores (ties by index): an unstable key sort, then each run of equal keys sorted by index.</summary>
+    /// <summary>
+    /// Stable ascending order of scores (ties by index; −0 equals +0; NaN first, as Array.Sort puts it): an LSD radix sort
+    /// of the scores' order-preserving 64-bit keys, 11 bits per pass, skipping the passes whose digit every key shares
+    /// (a confidence's sign and high exponent bits). Linear in N: the sort-based estimators ran 2.4–3× faster at 10⁷ scores than with Array.Sort (docs/calibration-benchmark.md).
+    /// </summary>
     public static int[] Order(ReadOnlySpan<double> f)
     {
-        var keys = f.ToArray();
-        var idx = new int[f.Length];
-        for (int i = 0; i < idx.Length; i++) idx[i] = i;
-        Array.Sort(keys, idx);
-        for (int s = 0; s < keys.Length;)
+        const int Bits = 11, Radix = 1 << Bits, Passes = (64 + Bits - 1) / Bits;
+        int n = f.Length;
+        var keys = new ulong[n];
+        var idx = new int[n];
+        var counts = new int[Passes * Radix];
+        for (int i = 0; i < n; i++)
         {
-            int e = s + 1;
-            while (e < keys.Length && keys[e] == keys[s]) e++;
-            if (e - s > 1) Array.Sort(idx, s, e - s);
-            s = e;
+            double v = f[i];
+            ulong b = (ulong)BitConverter.DoubleToInt64Bits(v == 0 ? 0.0 : v);
+            ulong key = double.IsNaN(v) ? 0 : (b & 0x8000_0000_0000_0000UL) != 0 ? ~b : b | 0x8000_0000_0000_0000UL;
+            keys[i] = key; idx[i] = i;
+            for (int p = 0; p < Passes; p++) counts[p * Radix + (int)((key >> (p * Bits)) & (Radix - 1))]++;
+        }
+        var keys2 = new ulong[n];
+        var idx2 = new int[n];
+        for (int p = 0; p < Passes; p++)
+        {
+            var count = counts.AsSpan(p * Radix, Radix);
+            int shift = p * Bits;
+            if (n == 0 || count[(int)((keys[0] >> shift) & (Radix - 1))] == n) continue;  // every key has this digit
+            for (int d = 0, sum = 0; d < Radix; d++) { int c = count[d]; count[d] = sum; sum += c; }
+            for (int i = 0; i < n; i++)
+            {
+                ulong key = keys[i];
+                int at = count[(int)((key >> shift) & (Radix - 1))]++;
+                keys2[at] = key; idx2[at] = idx[i];
+            }
+            (keys, keys2) = (keys2, keys);
+            (idx, idx2) = (idx2, idx);
         }
         return idx;
     }
