@@ -134,7 +134,7 @@ public static class Cli
     public static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "No progress bar; one line per epoch (for logs)." };
 
     /// <summary>--group: train runs that differ only in seed and α as one batched model (opt-in; see docs/performance.md).</summary>
-    public static Option<bool> GroupOption() => new("--group") { Description = "Train runs that differ only in seed and α together as one batched model (off by default: on a 2-core CPU it measured 0.6–0.8× of the runs one after another; docs/performance.md)." };
+    public static Option<bool> GroupOption() => new("--group") { Description = "Train runs that differ only in seed and α together as one batched model (off by default: on a 2-core CPU groups trained at 0.64–0.88× of their runs one after another and the quick reproduce took 10–20 % longer; results equal single runs to rounding, which grows over training like a change of seed; docs/performance.md)." };
 
     /// <summary>--threads: libtorch intra-op threads.</summary>
     public static Option<int> ThreadsOption()

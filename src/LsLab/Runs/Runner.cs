@@ -51,8 +51,8 @@ public sealed class Runner : IDisposable
     public int MaxAttempts { get; init; } = 1;
     /// <summary>
     /// Whether <see cref="TrainAll"/> trains compatible runs as groups (<see cref="GroupTraining"/>; `--group`). Off by
-    /// default: on a 2-core CPU one small run already keeps the cores busy and grouped kernels measured 0.58–0.82× of
-    /// the members one after another (docs/performance.md); grouping is for hardware that one small model leaves idle.
+    /// default: on a 2-core CPU one small run already keeps the cores busy and groups trained at 0.64–0.88× of their
+    /// members one after another (docs/performance.md); grouping is for hardware that one small model leaves idle.
     /// </summary>
     public bool Group { get; init; }
     /// <summary>Most members in one group (memory may allow fewer).</summary>
