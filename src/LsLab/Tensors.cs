@@ -31,6 +31,13 @@ public static class Tensors
         return a.mul(s);
     }
 
+    /// <summary>a / <paramref name="divisor"/> in place, with the Scalar held for the duration of the call (see <see cref="Plus"/>).</summary>
+    public static Tensor DivideInPlace(this Tensor a, double divisor)
+    {
+        using var s = divisor.ToScalar();
+        return a.div_(s);
+    }
+
     /// <summary>Where <paramref name="mask"/> is true, −∞ (attention and vocabulary masks), with a Scalar that is never collected (see <see cref="Plus"/>).</summary>
     public static Tensor MaskedMinusInfinity(this Tensor a, Tensor mask) => a.masked_fill(mask, MinusInfinity);
 

@@ -35,10 +35,12 @@ public static class Augmentation
         var padded = (pad > 0 ? nn.functional.pad(x, new long[] { pad, pad, pad, pad }) : x).reshape(b, c, -1);
         var dy = randint(0, 2 * pad + 1, new long[] { b, 1, 1 }, generator: g);
         var dx = randint(0, 2 * pad + 1, new long[] { b, 1, 1 }, generator: g);
-        var rowStart = arange(h).view(1, h, 1).add(dy).mul(pw);           // [B,H,1]
+        // Scalars held for each call: TorchSharp's temporaries can be finalized mid-call (Tensors.Plus).
+        using TorchSharp.Scalar rowWidth = pw, half = 0.5;
+        var rowStart = arange(h).view(1, h, 1).Plus(dy).mul(rowWidth);    // [B,H,1]
         var cols = arange(w).view(1, 1, w);                                // [1,1,W]
-        if (flip) cols = where(rand(new long[] { b, 1, 1 }, generator: g).lt(0.5), cols.flip(2), cols); // [B,1,W]
-        var idx = rowStart.add(cols.add(dx)).view(b, 1, h * w).expand(b, c, h * w);
+        if (flip) cols = where(rand(new long[] { b, 1, 1 }, generator: g).lt(half), cols.flip(2), cols); // [B,1,W]
+        var idx = rowStart.Plus(cols.Plus(dx)).view(b, 1, h * w).expand(b, c, h * w);
         return padded.gather(2, idx).view(b, c, h, w).MoveToOuterDisposeScope();
     }
 }

@@ -13,7 +13,7 @@ public static class ImageData
             throw new LsLabException($"{fileForErrors ?? name}: {count} images but {labels.Length} labels: image and label counts differ.");
         Native.Engine.Initialize();
         using var raw = tensor(pixels, new long[] { count, channels, height, width });
-        var images = raw.to_type(ScalarType.Float32).div_(255f);
+        var images = raw.to_type(ScalarType.Float32).DivideInPlace(255f);
         var y = tensor(labels.Select(v => (long)v).ToArray());
         return new Dataset(name, images, y, classNames, source);
     }

@@ -39,7 +39,7 @@ public sealed class GroupedMlp : GroupedClassifier
             throw new ArgumentException("training with dropout needs one generator per member.");
         var shape = h.shape.Skip(1).ToArray();
         var noise = stack(generators.Select(g => empty(shape, h.dtype, h.device).bernoulli_(1 - dropout, generator: g)).ToArray());
-        noise.div_(1 - dropout);
+        noise.DivideInPlace(1 - dropout);
         return h * noise;
     }
 }
